@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Internal interfaces of the translation core, shared by its files. */
+#ifndef SIXGATE_CORE_INTERNAL_H
+#define SIXGATE_CORE_INTERNAL_H
+
+#include <assert.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "csum.h"
+#include "wire.h"
+#include "xlat.h"
+
+#define IP4_HDR 20
+#define IP6_HDR 40
+#define FRAG6_HDR 8
+#define ICMP_HDR 8
+
+#define PROTO_HOPOPTS 0
+#define PROTO_ICMP 1
+#define PROTO_IGMP 2
+#define PROTO_TCP 6
+#define PROTO_UDP 17
+#define PROTO_ROUTING 43
+#define PROTO_FRAGMENT 44
+#define PROTO_ESP 50
+#define PROTO_AH 51
+#define PROTO_ICMPV6 58
+#define PROTO_NONE 59
+#define PROTO_DSTOPTS 60
+
+/* Minimum MTU of IPv6 (RFC 8200 §5) and the size ICMPv4 errors keep to
+ * (RFC 1812 §4.3.2.3, RFC 4884 §7). */
+#define IPV6_MIN_MTU 1280
+#define ICMP4_ERR_MAX 576
+
+/* Flags for one translation pass. */
+enum {
+	XF_INNER = 1,   /* the packet quoted inside an ICMP error */
+	XF_HAIRPIN = 2, /* RFC 7757 §4.2.2 second pass */
+};
+
+/* A parsed IPv4 header.  Offsets are from the start of the header. */
+struct ip4 {
+	const uint8_t *hdr;
+	unsigned ihl;      /* header length in bytes */
+	unsigned tot_len;  /* from the header */
+	unsigned avail;    /* payload bytes present (≤ tot_len - ihl) */
+	uint16_t id;
+	uint16_t frag_off; /* in bytes */
+	bool df, mf;
+	uint8_t tos, ttl, proto;
+	uint32_t src, dst; /* host order */
+};
+
+static inline bool ip4_is_fragment(const struct ip4 *ip)
+{
+	return ip->mf || ip->frag_off != 0;
+}
+
+/* A parsed IPv6 header and extension-header chain. */
+struct ip6 {
+	const uint8_t *hdr;
+	unsigned payload_len; /* from the header */
+	unsigned l4_off;      /* offset of the upper-layer header */
+	unsigned avail;       /* upper-layer bytes present */
+	uint8_t tc, hlim, proto; /* proto: the first non-extension header */
+	uint32_t flow;
+	struct in6_addr src, dst;
+	bool frag;            /* carries a Fragment header */
+	uint32_t frag_id;
+	uint16_t frag_off;    /* in bytes */
+	bool mf;
+	int segleft_off;      /* offset of a non-zero Segments Left, or -1 */
+};
+
+static inline bool ip6_is_fragment(const struct ip6 *ip)
+{
+	return ip->frag && (ip->mf || ip->frag_off != 0);
+}
+
+enum xlat_verdict ip4_parse(const uint8_t *p, size_t len, bool inner,
+			    struct ip4 *ip);
+enum xlat_verdict ip6_parse(const uint8_t *p, size_t len, bool inner,
+			    struct ip6 *ip);
+
+/* Output area helpers (xlat.c). */
+uint8_t *out_reserve(struct xlat_out *out, size_t len);
+void out_push(struct xlat_out *out, uint8_t *data, size_t len, int family,
+	      enum xlat_kind kind);
+void out_drop_last(struct xlat_out *out);
+
+/* Address mapping, RFC 7915 §6 (xlat.c). */
+enum map_how { MAP_NONE, MAP_EAM, MAP_RFC6052 };
+bool map_nonglobal4(const struct xlat_ctx *ctx, uint32_t a);
+enum map_how map_4to6(const struct xlat_ctx *ctx, uint32_t a, bool use_eam,
+		      struct in6_addr *out);
+enum map_how map_6to4(const struct xlat_ctx *ctx, const struct in6_addr *a,
+		      uint32_t *out);
+/* Apply the RFC 6052 §3.1 rule to a mapping result. */
+bool map_wkp_refused(const struct xlat_ctx *ctx, enum map_how how,
+		     uint32_t v4, bool icmp_source);
+
+/* ICMP tables (icmp.c). */
+struct icmp_map {
+	uint8_t type, code;
+	bool has_ptr;     /* parameter problem: map the pointer */
+	bool is_mtu;      /* packet too big / fragmentation needed */
+	bool ext_ok;      /* the result can carry RFC 4884 extensions */
+};
+bool icmp4_is_error(uint8_t type);
+bool icmp6_is_error(uint8_t type);
+bool icmp_map_4to6(uint8_t type, uint8_t code, struct icmp_map *m);
+bool icmp_map_6to4(uint8_t type, uint8_t code, struct icmp_map *m);
+int icmp_ptr_4to6(unsigned ptr); /* -1 when untranslatable */
+int icmp_ptr_6to4(unsigned ptr);
+uint32_t icmp_mtu_4to6(const struct xlat_ctx *ctx, unsigned icmp_mtu,
+		       unsigned inner_tot_len);
+uint32_t icmp_mtu_6to4(const struct xlat_ctx *ctx, unsigned icmp_mtu,
+		       bool inner_frag);
+
+/* Translator-generated errors (icmperr.c).  The offending packet is quoted;
+ * nothing is sent when errors are off or the packet is itself an error. */
+void icmperr_send4(const struct xlat_ctx *ctx, struct xlat_out *out,
+		   const uint8_t *pkt, size_t len, uint8_t type, uint8_t code,
+		   uint32_t rest);
+void icmperr_send6(const struct xlat_ctx *ctx, struct xlat_out *out,
+		   const uint8_t *pkt, size_t len, uint8_t type, uint8_t code,
+		   uint32_t rest);
+
+/* One translation pass (xlat46.c / xlat64.c). */
+enum xlat_verdict x46(const struct xlat_ctx *ctx, const uint8_t *pkt,
+		      size_t len, uint64_t now, struct xlat_out *out,
+		      unsigned flags);
+enum xlat_verdict x64(const struct xlat_ctx *ctx, const uint8_t *pkt,
+		      size_t len, uint64_t now, struct xlat_out *out);
+
+/*
+ * Translate the packet quoted in an ICMP error into dst (cap bytes).
+ * Returns the number of bytes written or a negative verdict.
+ */
+int inner_4to6(const struct xlat_ctx *ctx, const uint8_t *p, size_t len,
+	       unsigned flags, uint8_t *dst, size_t cap);
+int inner_6to4(const struct xlat_ctx *ctx, const uint8_t *p, size_t len,
+	       uint8_t *dst, size_t cap, bool *inner_frag, uint32_t *inner_src,
+	       enum map_how *src_how);
+
+/* Fragmentation helpers (frag.c). */
+enum xlat_verdict frag_emit6(struct xlat_out *out, const uint8_t *pkt,
+			     size_t len, unsigned mtu);
+enum xlat_verdict frag_emit4(struct xlat_out *out, const uint8_t *pkt,
+			     size_t len, unsigned mtu);
+
+/* Write a finished IPv4 header checksum. */
+void ip4_set_csum(uint8_t *hdr);
+
+#endif

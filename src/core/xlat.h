@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sixgate translation core: the public entry points.
+ *
+ * Implements RFC 7915 (SIIT) §4 and §5 with address mapping per RFC 6052
+ * (addr.h) and RFC 7757 (eam.h), ICMP extensions per RFC 4884 and
+ * untranslatable ICMPv6 sources per RFC 6791 / the 192.0.0.8 draft.
+ *
+ * The core is pure: no file descriptors, no clock reads, no globals and no
+ * allocation per packet.  A caller hands in a packet, a read-only context and
+ * "now"; the core writes whatever must be emitted into a caller-owned
+ * struct xlat_out and returns a verdict.
+ */
+#ifndef SIXGATE_XLAT_H
+#define SIXGATE_XLAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "eam.h"
+
+/* Upper bound on packets one input can produce: a 65535-byte IPv4 packet
+ * fragmented for a 1280-byte IPv6 MTU gives 54 fragments, plus one error. */
+#define XLAT_MAX_OUT 64
+#define XLAT_OUT_BUF (XLAT_MAX_OUT * 1536 + 65536)
+
+#define XLAT_POOL6791_MAX 16
+#define XLAT_PLATEAUS_MAX 16
+#define XLAT_NONGLOBAL_MAX 32
+
+/*
+ * Verdicts, X(ENUM, name, description).  XLAT_OK means the packet was translated; every other value is a
+ * drop reason.  A drop may still emit packets (an ICMP error back to the
+ * sender).  Names and one-line explanations: xlat_reason_name(),
+ * xlat_reason_desc().  The list is an X-macro so counters, the CLI and docs
+ * stay in step.
+ */
+#define XLAT_REASONS(X)                                                        \
+	X(OK, ok, "translated and emitted")                                        \
+	X(TRUNCATED, truncated, "packet shorter than its headers say")                   \
+	X(BAD_VERSION, bad_version, "IP version field does not match the direction")      \
+	X(BAD_HEADER, bad_header, "malformed IP header (IHL, total or payload length)")   \
+	X(BAD_IP4_CSUM, bad_ip4_csum, "IPv4 header checksum is wrong")                       \
+	X(SRC_INVALID, src_invalid, "source address may not be forwarded (RFC 1812 5.3.7, "\
+		       "RFC 4291)")                                            \
+	X(DST_INVALID, dst_invalid, "destination address is multicast or otherwise not "   \
+		       "translatable")                                         \
+	X(NO_MAP_SRC, no_map_src, "source address matches neither the EAM table nor "     \
+		      "the translation prefix")                                \
+	X(NO_MAP_DST, no_map_dst, "destination address matches neither the EAM table "    \
+		      "nor the translation prefix")                            \
+	X(WKP_NONGLOBAL, wkp_nonglobal, "well-known prefix with a non-global IPv4 address "  \
+			 "(RFC 6052 3.1)")                                     \
+	X(TTL_EXPIRED, ttl_expired, "TTL or hop limit reached zero; Time Exceeded sent")   \
+	X(SOURCE_ROUTE, source_route, "unexpired IPv4 source route option (RFC 7915 4.1)")  \
+	X(SEGMENTS_LEFT, segments_left, "IPv6 routing header with Segments Left > 0 "        \
+			 "(RFC 7915 5.1)")                                     \
+	X(BAD_EXT_HDR, bad_ext_hdr, "malformed or truncated IPv6 extension header chain")  \
+	X(FRAG_EXT_HDR, frag_ext_hdr, "extension header other than ESP after a Fragment "   \
+			"header (RFC 7915 5.1.1)")                             \
+	X(TOO_BIG, too_big, "DF set and larger than the next-hop MTU; ICMP error "     \
+		   "sent")                                                     \
+	X(ICMP_TYPE, icmp_type, "ICMP type or code that has no translation")             \
+	X(ICMP_POINTER, icmp_pointer, "Parameter Problem pointer that has no translation")  \
+	X(ICMP_FRAGMENTED, icmp_fragmented, "fragmented ICMP message (RFC 7915 1.2)")          \
+	X(ICMP_NESTED, icmp_nested, "ICMP error quoting another ICMP error")               \
+	X(ICMP_INNER, icmp_inner, "packet quoted in an ICMP error cannot be translated")  \
+	X(ICMP_SHORT, icmp_short, "ICMP message too short for its type")                  \
+	X(IGMP, igmp, "IGMP is never translated (RFC 7915 4.2)")                     \
+	X(UDP_ZERO_CSUM, udp_zero_csum, "UDP with zero checksum, policy says drop "          \
+			 "(RFC 7915 4.5, RFC 8200 8.1)")                       \
+	X(FRAG_TOO_SMALL, frag_too_small, "fragment too small to be split further")           \
+	X(NO_SPACE, no_space, "translated result does not fit the output buffer")       \
+	X(HAIRPIN_LOOP, hairpin_loop, "EAM hairpin would loop")
+
+enum xlat_verdict {
+#define XLAT_ENUM(id, name, desc) XLAT_##id,
+	XLAT_REASONS(XLAT_ENUM)
+#undef XLAT_ENUM
+	XLAT__COUNT
+};
+
+const char *xlat_reason_name(enum xlat_verdict v); /* "ttl_expired" */
+const char *xlat_reason_desc(enum xlat_verdict v); /* one line */
+
+/* What an emitted packet is. */
+enum xlat_kind {
+	XLAT_PKT_TRANSLATED = 0, /* the input, translated (or a fragment) */
+	XLAT_PKT_ICMP_ERROR = 1, /* an error the translator generated */
+};
+
+struct xlat_pkt {
+	uint8_t *data; /* points into xlat_out.buf */
+	uint32_t len;
+	uint8_t family; /* 4 or 6: the IP version of data */
+	uint8_t kind;   /* enum xlat_kind */
+};
+
+/*
+ * Caller-owned output area, one per worker.  xlat_*() reset npkts and used
+ * before writing.  ipv4_id is the worker's IPv4 Identification generator
+ * (RFC 7915 §5.1, RFC 6864): the core reads and advances it.
+ */
+struct xlat_out {
+	unsigned npkts;
+	size_t used;
+	uint32_t ipv4_id;
+	struct xlat_pkt pkts[XLAT_MAX_OUT];
+	uint8_t buf[XLAT_OUT_BUF] __attribute__((aligned(64)));
+};
+
+enum xlat_udp_zero {
+	XLAT_UDP_ZERO_COMPUTE = 0, /* compute the checksum, then forward */
+	XLAT_UDP_ZERO_DROP = 1,    /* drop and count (RFC 7915 4.5) */
+};
+
+enum xlat_tos_mode {
+	XLAT_TOS_COPY = 0,  /* copy TOS <-> Traffic Class (default) */
+	XLAT_TOS_FIXED = 1, /* v4→v6: tc = tos_value; v6→v4: tos = tos_value */
+};
+
+/* Source for an ICMPv6 error whose IPv6 source cannot be translated. */
+enum xlat_untrans_src {
+	XLAT_UNTRANS_AUTO = 0,   /* pool6791 if configured, else 192.0.0.8 */
+	XLAT_UNTRANS_POOL = 1,   /* RFC 6791 pool only; drop if empty */
+	XLAT_UNTRANS_DUMMY = 2,  /* draft-ietf-v6ops-icmpext-xlat-v6only-source */
+};
+
+/* IPv4 prefix, host byte order. */
+struct prefix4 {
+	uint32_t addr;
+	uint8_t len;
+};
+
+/*
+ * The translator context.  Read-only for the core; the daemon swaps whole
+ * contexts on reload.  xlat_ctx_init() fills the RFC defaults.
+ */
+struct xlat_ctx {
+	struct pref64 pool6;       /* RFC 6052 prefix; len 0 = none */
+	const struct eam_table *eam; /* may be NULL */
+
+	uint32_t pool6791[XLAT_POOL6791_MAX]; /* host order */
+	unsigned npool6791;
+	enum xlat_untrans_src untrans_src;
+
+	uint32_t lowest_ipv6_mtu; /* RFC 7915 4.1, default 1280 */
+	uint32_t ipv4_mtu;        /* next-hop MTU toward IPv4, default 1500 */
+	uint32_t ipv6_mtu;        /* next-hop MTU toward IPv6, default 1500 */
+	uint16_t plateaus[XLAT_PLATEAUS_MAX]; /* RFC 1191 §7, descending */
+	unsigned nplateaus;
+
+	enum xlat_udp_zero udp_zero;
+	enum xlat_tos_mode tc_mode;  /* v4→v6 Traffic Class */
+	uint8_t tc_value;
+	enum xlat_tos_mode tos_mode; /* v6→v4 TOS */
+	uint8_t tos_value;
+
+	/* RFC 6052 §3.1: WKP + non-global IPv4 is dropped unless allowed. */
+	bool allow_nonglobal_wkp;
+	/* Section 15 of CONFORMANCE.md: allow it for ICMP error sources. */
+	bool allow_nonglobal_wkp_icmp;
+	struct prefix4 nonglobal[XLAT_NONGLOBAL_MAX];
+	unsigned nnonglobal;
+
+	/* Sources of errors the translator itself generates (Time Exceeded,
+	 * Fragmentation Needed, Packet Too Big...). */
+	uint32_t self4;          /* default 192.0.0.8 (RFC 7600 dummy) */
+	struct in6_addr self6;   /* default pool6 + self4 */
+
+	bool icmp_errors;  /* generate ICMP errors at all (RFC 7915 4.4/5.4) */
+	bool eam_hairpin;  /* RFC 7757 §4.2.2 intrinsic hairpinning */
+	bool drop_invalid_src; /* RFC 7915 4.1/5.1 SHOULD, default on */
+};
+
+/* Fill ctx with defaults: no prefix, MTUs 1280/1500/1500, RFC 1191 plateaus,
+ * RFC 6052 §3.1 non-global list incl. 100.64.0.0/10, errors on, hairpin on. */
+void xlat_ctx_init(struct xlat_ctx *ctx);
+
+/*
+ * Translate one IPv4 packet (starting at the IPv4 header) to IPv6, RFC 7915
+ * §4.  now is in nanoseconds on any monotonic scale; it seeds choices that
+ * must vary (RFC 6791 pool pick).  Returns XLAT_OK or a drop reason; in both
+ * cases out->pkts[0..npkts) holds what to emit, in order.
+ */
+enum xlat_verdict xlat_4to6(const struct xlat_ctx *ctx, const uint8_t *pkt,
+			    size_t len, uint64_t now, struct xlat_out *out);
+
+/* Translate one IPv6 packet to IPv4, RFC 7915 §5.  Same contract. */
+enum xlat_verdict xlat_6to4(const struct xlat_ctx *ctx, const uint8_t *pkt,
+			    size_t len, uint64_t now, struct xlat_out *out);
+
+/* Dispatch on the version nibble. */
+enum xlat_verdict xlat_packet(const struct xlat_ctx *ctx, const uint8_t *pkt,
+			      size_t len, uint64_t now, struct xlat_out *out);
+
+#endif
