@@ -86,7 +86,7 @@ static unsigned v4pos(unsigned len, unsigned i)
 {
 	unsigned pos = len / 8 + i;
 
-	if (len < 64 && pos >= 8)
+	if (len < 96 && pos >= 8)
 		pos++;
 	return pos;
 }
