@@ -49,6 +49,19 @@ bool addr_pref64_is_wkp(const struct pref64 *p)
 	return p->len == 96 && memcmp(p->prefix.s6_addr, wkp_bytes, 12) == 0;
 }
 
+/* addr6_match() for whole bytes, as fixed-size loads the compiler inlines. */
+static bool match96(const struct in6_addr *a, const struct in6_addr *p)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+
+	memcpy(&x, a->s6_addr, 8);
+	memcpy(&y, p->s6_addr, 8);
+	memcpy(&u, a->s6_addr + 8, 4);
+	memcpy(&v, p->s6_addr + 8, 4);
+	return x == y && u == v;
+}
+
 int addr_pref64_check(const struct pref64 *p, const char **why)
 {
 	static const struct in6_addr agg = { .s6_addr = { 0, 0x64, 0xff, 0x9b } };
@@ -77,6 +90,8 @@ int addr_pref64_check(const struct pref64 *p, const char **why)
 
 bool addr_in_pref64(const struct pref64 *p, const struct in6_addr *a)
 {
+	if (p->len == 96)
+		return match96(a, &p->prefix);
 	return p->len != 0 && addr6_match(a, &p->prefix, p->len);
 }
 
@@ -93,6 +108,15 @@ static unsigned v4pos(unsigned len, unsigned i)
 
 void addr_embed(const struct pref64 *p, uint32_t v4, struct in6_addr *out)
 {
+	if (p->len == 96) { /* the common case, without the byte shuffle */
+		memcpy(out->s6_addr, p->prefix.s6_addr, 12);
+		out->s6_addr[8] = 0;
+		out->s6_addr[12] = (uint8_t)(v4 >> 24);
+		out->s6_addr[13] = (uint8_t)(v4 >> 16);
+		out->s6_addr[14] = (uint8_t)(v4 >> 8);
+		out->s6_addr[15] = (uint8_t)v4;
+		return;
+	}
 	unsigned plen = p->len / 8;
 
 	memset(out->s6_addr, 0, 16);
@@ -106,6 +130,11 @@ void addr_embed(const struct pref64 *p, uint32_t v4, struct in6_addr *out)
 uint32_t addr_extract(const struct pref64 *p, const struct in6_addr *a)
 {
 	uint32_t v4 = 0;
+
+	if (p->len == 96)
+		return (uint32_t)a->s6_addr[12] << 24 |
+		       (uint32_t)a->s6_addr[13] << 16 |
+		       (uint32_t)a->s6_addr[14] << 8 | a->s6_addr[15];
 
 	for (unsigned i = 0; i < 4; i++)
 		v4 = v4 << 8 | a->s6_addr[v4pos(p->len, i)];

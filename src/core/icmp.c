@@ -5,6 +5,8 @@
  * Figure 6); RFC 1191 §7 plateaus; RFC 4884 §4 (which results may carry
  * extensions).
  */
+#include <string.h>
+
 #include "internal.h"
 
 bool icmp4_is_error(uint8_t type)
@@ -210,4 +212,47 @@ uint32_t icmp_mtu_6to4(const struct xlat_ctx *ctx, unsigned icmp_mtu,
 	unsigned c = ctx->ipv6_mtu > hdiff ? ctx->ipv6_mtu - hdiff : 0;
 	unsigned mtu = min3(a, ctx->ipv4_mtu, c);
 	return mtu > 65535 ? 65535 : mtu;
+}
+
+/*
+ * RFC 4884 §4 layout of an error's payload.  q holds the translated quote
+ * (qlen bytes, room bytes available); ext/elen is the original extension
+ * structure.  The quote is zero-padded to unit (8 for ICMPv6, 4 for
+ * ICMPv4) and to at least 128 bytes.  When it all does not fit:
+ * - trim_quote: the quote gives way first, down to 128 bytes (RFC 4884 §7:
+ *   an ICMPv4 error with extensions stays within 576 bytes);
+ * - otherwise the extension is "simply truncated" (RFC 7915 §4.2).
+ * A cut extension gets its checksum recomputed (RFC 4884 §7).  Returns the
+ * payload length; *lenattr is the length attribute, 0 when the extension
+ * had to go entirely.
+ */
+size_t icmp_ext_layout(uint8_t *q, size_t qlen, const uint8_t *ext,
+		       size_t elen, size_t room, unsigned unit, bool trim_quote,
+		       unsigned *lenattr)
+{
+	size_t padded = (qlen + unit - 1) / unit * unit;
+
+	*lenattr = 0;
+	if (padded < 128)
+		padded = 128;
+	if (trim_quote && padded + elen > room) {
+		size_t fit = room > elen ? (room - elen) / unit * unit : 0;
+		padded = fit >= 128 ? fit : 128;
+	}
+	if (padded + 4 > room) {
+		padded = room >= 4 ? (room - 4) / unit * unit : 0;
+		if (padded < 128)
+			return qlen < room ? qlen : room;
+	}
+	if (padded > qlen)
+		memset(q + qlen, 0, padded - qlen);
+	size_t keep = elen < room - padded ? elen : room - padded;
+	uint8_t *e = q + padded;
+	memcpy(e, ext, keep);
+	if (keep < elen) {
+		e[2] = e[3] = 0;
+		put16(e + 2, csum_finish(csum_partial(e, keep, 0)));
+	}
+	*lenattr = (unsigned)(padded / unit);
+	return padded + keep;
 }

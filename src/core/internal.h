@@ -118,6 +118,9 @@ uint32_t icmp_mtu_4to6(const struct xlat_ctx *ctx, unsigned icmp_mtu,
 		       unsigned inner_tot_len);
 uint32_t icmp_mtu_6to4(const struct xlat_ctx *ctx, unsigned icmp_mtu,
 		       bool inner_frag);
+size_t icmp_ext_layout(uint8_t *q, size_t qlen, const uint8_t *ext,
+		       size_t elen, size_t room, unsigned unit, bool trim_quote,
+		       unsigned *lenattr);
 
 /* Translator-generated errors (icmperr.c).  The offending packet is quoted;
  * nothing is sent when errors are off or the packet is itself an error. */

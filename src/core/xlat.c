@@ -175,6 +175,15 @@ enum xlat_verdict ip4_parse(const uint8_t *p, size_t len, bool inner,
 	return XLAT_OK;
 }
 
+/* RFC 7915 §5.1: the headers a translator skips (Fragment is handled). */
+static bool is_skipped_hdr(uint8_t nh)
+{
+	return nh == PROTO_HOPOPTS || nh == PROTO_ROUTING ||
+	       nh == PROTO_FRAGMENT || nh == PROTO_DSTOPTS;
+}
+
+/* RFC 8200 §4 and the IANA list: every extension header, AH included.
+ * §5.1.1 refuses any of them after a Fragment header; ESP may follow. */
 static bool is_ext_hdr(uint8_t nh)
 {
 	switch (nh) {
@@ -199,8 +208,8 @@ static enum xlat_verdict ip6_ext(struct wire *w, struct ip6 *ip, uint8_t *nh,
 		if (!first)
 			return XLAT_BAD_EXT_HDR;
 		/* fall through */
-	case PROTO_DSTOPTS:
-		wire_skip(w, 7 + 8u * wire_u8(w));
+	case PROTO_DSTOPTS: /* 8 * (len + 1) bytes, 2 read so far */
+		wire_skip(w, 6 + 8u * wire_u8(w));
 		break;
 	case PROTO_ROUTING: {
 		uint8_t hlen = wire_u8(w);
@@ -222,9 +231,6 @@ static enum xlat_verdict ip6_ext(struct wire *w, struct ip6 *ip, uint8_t *nh,
 		ip->mf = fo & 1;
 		break;
 	}
-	default: /* AH and others: RFC 4302 length in 4-byte units, minus 2 */
-		wire_skip(w, 6 + 4u * wire_u8(w));
-		break;
 	}
 	if (w->err)
 		return XLAT_BAD_EXT_HDR;
@@ -269,16 +275,25 @@ enum xlat_verdict ip6_parse(const uint8_t *p, size_t len, bool inner,
 	ip->frag_id = 0;
 	ip->segleft_off = -1;
 	bool first = true;
-	while (is_ext_hdr(nh)) {
+	while (is_skipped_hdr(nh)) {
 		/* RFC 7915 §5.1.1: only ESP may follow a Fragment header.
 		 * Every fragment repeats that Next Header, so later fragments
 		 * are held to the same rule. */
 		if (ip->frag)
-			return XLAT_FRAG_EXT_HDR;
+			break;
 		enum xlat_verdict v = ip6_ext(&w, ip, &nh, first);
 		if (v != XLAT_OK)
 			return inner && w.err ? XLAT_TRUNCATED : v;
 		first = false;
+	}
+	if (ip->frag && is_ext_hdr(nh)) {
+		/* Refused, but find the upper layer all the same: §5.4
+		 * sends no error about an ICMPv6 message. */
+		while (nh != PROTO_FRAGMENT && is_skipped_hdr(nh) &&
+		       ip6_ext(&w, ip, &nh, false) == XLAT_OK)
+			;
+		ip->proto = nh;
+		return XLAT_FRAG_EXT_HDR;
 	}
 	ip->proto = nh;
 	ip->l4_off = (unsigned)w.off;

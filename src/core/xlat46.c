@@ -193,13 +193,6 @@ static size_t ext4_split(const uint8_t *icmp, size_t body)
 	return l;
 }
 
-/* RFC 4884 §4: original datagram padded to 8 bytes and at least 128. */
-static size_t pad6(size_t n)
-{
-	n = (n + 7) & ~(size_t)7;
-	return n < 128 ? 128 : n;
-}
-
 struct err46 {
 	const struct ip4 *ip;
 	const uint8_t *icmp;
@@ -255,20 +248,10 @@ static enum xlat_verdict err46_build(const struct xlat_ctx *ctx,
 		return (enum xlat_verdict)-n;
 	size_t qlen = (size_t)n;
 	if (elen) {
-		/* RFC 4884: keep the extension; trim the quote, not below
-		 * 128 bytes, or give the extension up if it cannot fit. */
-		size_t padded = pad6(qlen);
-		if (padded + elen > room) {
-			size_t max = room > elen ? (room - elen) & ~(size_t)7 : 0;
-			padded = max >= 128 ? max : 0;
-		}
-		if (padded) {
-			if (padded > qlen)
-				memset(ic + ICMP_HDR + qlen, 0, padded - qlen);
-			memcpy(ic + ICMP_HDR + padded, inner + ilen, elen);
-			rest |= (uint32_t)(padded / 8) << 24;
-			qlen = padded + elen;
-		}
+		unsigned la;
+		qlen = icmp_ext_layout(ic + ICMP_HDR, qlen, inner + ilen, elen,
+				       room, 8, false, &la);
+		rest |= (uint32_t)la << 24;
 	}
 	size_t plen = ICMP_HDR + qlen;
 	put_ip6(p, tclass(ctx, ip->tos), plen, PROTO_ICMPV6, e->hlim, &e->s6,
@@ -348,7 +331,12 @@ static enum xlat_verdict pre46(const struct xlat_ctx *ctx, const struct ip4 *ip,
 {
 	if (flags & XF_HAIRPIN)
 		return XLAT_OK;
-	if (ctx->drop_invalid_src && src4_invalid(ip->src))
+	/* §4.1: an "illegal" source of an ICMPv4 error is translated anyway,
+	 * for troubleshooting. */
+	const uint8_t *l4 = ip->hdr + ip->ihl;
+	bool is_err = ip->proto == PROTO_ICMP && ip->frag_off == 0 &&
+		      ip->avail && icmp4_is_error(l4[0]);
+	if (ctx->drop_invalid_src && src4_invalid(ip->src) && !is_err)
 		return XLAT_SRC_INVALID;
 	if (dst4_invalid(ip->dst))
 		return XLAT_DST_INVALID;

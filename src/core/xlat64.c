@@ -178,12 +178,6 @@ static size_t ext6_split(const uint8_t *icmp, size_t body)
 	return l;
 }
 
-static size_t pad4(size_t n)
-{
-	n = (n + 3) & ~(size_t)3;
-	return n < 128 ? 128 : n;
-}
-
 /* RFC 6791 §5: a pool address picked at random per message; the draft's
  * 192.0.0.8 when there is no pool. */
 static enum xlat_verdict untrans_src(const struct xlat_ctx *ctx,
@@ -259,18 +253,10 @@ static enum xlat_verdict err64_build(const struct xlat_ctx *ctx,
 		return v;
 	size_t qlen = (size_t)n;
 	if (elen) {
-		size_t padded = pad4(qlen);
-		if (padded + elen > room) {
-			size_t mx = room > elen ? (room - elen) & ~(size_t)3 : 0;
-			padded = mx >= 128 ? mx : 0;
-		}
-		if (padded) {
-			if (padded > qlen)
-				memset(ic + ICMP_HDR + qlen, 0, padded - qlen);
-			memcpy(ic + ICMP_HDR + padded, inner + ilen, elen);
-			rest |= (uint32_t)(padded / 4) << 16;
-			qlen = padded + elen;
-		}
+		unsigned la;
+		qlen = icmp_ext_layout(ic + ICMP_HDR, qlen, inner + ilen, elen,
+				       room, 4, true, &la);
+		rest |= (uint32_t)la << 16;
 	}
 	size_t icmp_len = ICMP_HDR + qlen;
 	ic[0] = e->m.type;
@@ -338,6 +324,24 @@ static enum xlat_verdict icmp64_err(const struct xlat_ctx *ctx,
 	return XLAT_OK;
 }
 
+/* RFC 4443 §2.4(e): never an error about an ICMPv6 error. */
+static bool is_icmp6_error(const struct ip6 *ip)
+{
+	const uint8_t *l4 = ip->hdr + ip->l4_off;
+
+	return ip->proto == PROTO_ICMPV6 && ip->frag_off == 0 && ip->avail &&
+	       icmp6_is_error(l4[0]);
+}
+
+static void error6(const struct xlat_ctx *ctx, const struct ip6 *ip,
+		   struct xlat_out *out, uint8_t type, uint8_t code,
+		   uint32_t rest)
+{
+	if (!is_icmp6_error(ip))
+		icmperr_send6(ctx, out, ip->hdr, IP6_HDR + ip->payload_len, type,
+			      code, rest);
+}
+
 /* §5.1 checks before the header is translated. */
 static enum xlat_verdict pre64(const struct xlat_ctx *ctx, const struct ip6 *ip,
 			       struct xlat_out *out)
@@ -348,16 +352,11 @@ static enum xlat_verdict pre64(const struct xlat_ctx *ctx, const struct ip6 *ip,
 		return XLAT_DST_INVALID;
 	if (ip->segleft_off >= 0) {
 		/* Pointer at the Segments Left byte (§5.1). */
-		icmperr_send6(ctx, out, ip->hdr, IP6_HDR + ip->payload_len, 4, 0,
-			      (uint32_t)ip->segleft_off);
+		error6(ctx, ip, out, 4, 0, (uint32_t)ip->segleft_off);
 		return XLAT_SEGMENTS_LEFT;
 	}
 	if (ip->hlim <= 1) {
-		const uint8_t *l4 = ip->hdr + ip->l4_off;
-		if (!(ip->proto == PROTO_ICMPV6 && ip->frag_off == 0 &&
-		      ip->avail && icmp6_is_error(l4[0])))
-			icmperr_send6(ctx, out, ip->hdr,
-				      IP6_HDR + ip->payload_len, 3, 0, 0);
+		error6(ctx, ip, out, 3, 0, 0);
 		return XLAT_TTL_EXPIRED;
 	}
 	return XLAT_OK;
@@ -383,8 +382,11 @@ static enum xlat_verdict emit64(const struct xlat_ctx *ctx,
 	    IP6_HDR + ip->payload_len > IPV6_MIN_MTU) {
 		/* §1.4: too big for the IPv4 side and not small enough to be
 		 * fragmented for it. */
+		uint32_t mtu = ctx->ipv4_mtu + (ip->frag ? 28 : 20);
+		/* §5: never below the IPv6 minimum; packets of 1280 bytes
+		 * are then fragmented for IPv4 (§5.1.1). */
 		icmperr_send6(ctx, out, ip->hdr, IP6_HDR + ip->payload_len, 2, 0,
-			      ctx->ipv4_mtu + (ip->frag ? 28 : 20));
+			      mtu < IPV6_MIN_MTU ? IPV6_MIN_MTU : mtu);
 		return XLAT_TOO_BIG;
 	}
 	uint8_t *p = out_reserve(out, h->tot_len);
@@ -428,6 +430,8 @@ enum xlat_verdict x64(const struct xlat_ctx *ctx, const uint8_t *pkt,
 	struct hdr4 h;
 	enum xlat_verdict v = ip6_parse(pkt, len, false, &ip);
 
+	if (v == XLAT_FRAG_EXT_HDR) /* §5.4: untranslatable, not malformed */
+		unreach6(ctx, &ip, out);
 	if (v != XLAT_OK)
 		return v;
 	v = pre64(ctx, &ip, out);
