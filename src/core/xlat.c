@@ -54,6 +54,7 @@ void xlat_ctx_init(struct xlat_ctx *ctx)
 	memcpy(ctx->nonglobal, default_nonglobal, sizeof(default_nonglobal));
 	ctx->self4 = 0xc0000008; /* 192.0.0.8, RFC 7600 §6 */
 	ctx->icmp_errors = true;
+	ctx->icmp_source_object = true;
 	ctx->eam_hairpin = true;
 	ctx->drop_invalid_src = true;
 }

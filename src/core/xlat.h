@@ -145,6 +145,9 @@ struct xlat_ctx {
 	uint32_t pool6791[XLAT_POOL6791_MAX]; /* host order */
 	unsigned npool6791;
 	enum xlat_untrans_src untrans_src;
+	/* Append the untranslatable IPv6 source to the ICMPv4 error as a Node
+	 * Identification Object (draft §4.1, RFC 6791 §4); default on. */
+	bool icmp_source_object;
 
 	uint32_t lowest_ipv6_mtu; /* RFC 7915 4.1, default 1280 */
 	uint32_t ipv4_mtu;        /* next-hop MTU toward IPv4, default 1500 */

@@ -207,8 +207,43 @@ struct err64 {
 	struct icmp_map m;
 	uint32_t s4, d4;
 	unsigned ulen;
+	bool untranslatable; /* outer source had no mapping */
 	bool hairpin;
 };
+
+#define NODEID_OBJ 24 /* object header 4 + AFI/reserved 4 + address 16 */
+
+/*
+ * draft-ietf-v6ops-icmpext-xlat-v6only-source §4.1/§4.2 and RFC 6791 §4:
+ * append a Node Identification Object (class 5, C-Type bit "IPAddr") with
+ * the untranslatable IPv6 source to the extension structure, creating one
+ * (version 2) when the message had none.  Writes into buf; returns the new
+ * structure's length.
+ */
+static size_t nodeid_append(const uint8_t *ext, size_t elen,
+			    const struct in6_addr *src, uint8_t *buf)
+{
+	size_t n = elen;
+
+	if (elen) {
+		memcpy(buf, ext, elen);
+	} else {
+		buf[0] = 0x20; /* version 2, RFC 4884 §7 */
+		buf[1] = 0;
+		n = 4;
+	}
+	uint8_t *o = buf + n;
+	put16(o, NODEID_OBJ);
+	o[2] = 5;    /* Class-Num: Node Identification */
+	o[3] = 0x04; /* C-Type: bit 5, IP Address Sub-Object present */
+	put16(o + 4, 2); /* AFI 2: IPv6 */
+	put16(o + 6, 0);
+	memcpy(o + 8, src, 16);
+	n += NODEID_OBJ;
+	buf[2] = buf[3] = 0;
+	put16(buf + 2, csum_finish(csum_partial(buf, n, 0)));
+	return n;
+}
 
 static enum xlat_verdict err64_rest(const struct xlat_ctx *ctx,
 				    const struct err64 *e, bool inner_frag,
@@ -237,7 +272,8 @@ static enum xlat_verdict err64_build(const struct xlat_ctx *ctx,
 	const uint8_t *inner = e->icmp + ICMP_HDR;
 	size_t ilen = ext6_split(e->icmp, body);
 	size_t elen = e->m.ext_ok && ilen < body ? body - ilen : 0;
-	size_t max = elen ? ICMP4_ERR_MAX : ctx->ipv4_mtu;
+	bool withext = elen || (e->untranslatable && ctx->icmp_source_object);
+	size_t max = withext ? ICMP4_ERR_MAX : ctx->ipv4_mtu;
 	size_t room = max - IP4_HDR - ICMP_HDR;
 	uint8_t *ic = p + IP4_HDR;
 	bool ifrag = false;
@@ -251,11 +287,21 @@ static enum xlat_verdict err64_build(const struct xlat_ctx *ctx,
 	enum xlat_verdict v = err64_rest(ctx, e, ifrag, &rest);
 	if (v != XLAT_OK)
 		return v;
+	/* RFC 7757 §4.2.2 condition set B. */
+	e->hairpin = ctx->eam_hairpin && ihow == MAP_RFC6052 &&
+		     eam_lookup4(ctx->eam, isrc, &(struct in6_addr){ 0 });
 	size_t qlen = (size_t)n;
+	const uint8_t *ext = inner + ilen;
+	uint8_t ebuf[IPV6_MIN_MTU + 4 + NODEID_OBJ];
+	/* The object is for IPv4 receivers; a hairpinned error stays IPv6. */
+	if (e->untranslatable && ctx->icmp_source_object && !e->hairpin) {
+		elen = nodeid_append(ext, elen, &ip->src, ebuf);
+		ext = ebuf;
+	}
 	if (elen) {
 		unsigned la;
-		qlen = icmp_ext_layout(ic + ICMP_HDR, qlen, inner + ilen, elen,
-				       room, 4, true, &la);
+		qlen = icmp_ext_layout(ic + ICMP_HDR, qlen, ext, elen, room, 4,
+				       true, &la);
 		rest |= (uint32_t)la << 16;
 	}
 	size_t icmp_len = ICMP_HDR + qlen;
@@ -268,8 +314,6 @@ static enum xlat_verdict err64_build(const struct xlat_ctx *ctx,
 					     PROTO_ICMPV6));
 	uint32_t now = csum_partial(ic, icmp_len, 0);
 	put16(ic + 2, csum_fold(csum_fold(orig) + (uint16_t)~csum_fold(now)));
-	e->hairpin = ctx->eam_hairpin && ihow == MAP_RFC6052 &&
-		     eam_lookup4(ctx->eam, isrc, &(struct in6_addr){ 0 });
 	*plen = IP4_HDR + icmp_len;
 	return XLAT_OK;
 }
@@ -302,7 +346,8 @@ static enum xlat_verdict icmp64_err(const struct xlat_ctx *ctx,
 	if (v != XLAT_OK)
 		return v;
 	v = map_addr(ctx, &ip->src, true, &e.s4, &how, XLAT_OK);
-	if (v == XLAT_OK && how == MAP_NONE)
+	e.untranslatable = v == XLAT_OK && how == MAP_NONE;
+	if (e.untranslatable)
 		v = untrans_src(ctx, e.icmp, now, &e.s4);
 	if (v != XLAT_OK)
 		return v;
