@@ -185,3 +185,24 @@ def test_draft_v6only_source_4_1_only_errors():
     out, s = xlat_raw([p], conf("pool6791 = 203.0.113.9"))
     assert not [b for b in out if b[0] >> 4 == 4]
     assert s["dropped"] == 1 and s.get("no_map_src") == 1
+
+
+def test_draft_v6only_source_4_1_object_layout():
+    # covers: draft §4.1/§4.2 object layout: Node Identification (class 5),
+    # C-Type with only the IP Address bit, AFI 2 and the 16-byte source.
+    b = run1(router_error(3, 0, inner=inner_v4_to_v6(data=bytes(40))), conf())
+    obj = _ext_of(b)[4:]
+    assert int.from_bytes(obj[0:2], "big") == 24 == len(obj)
+    assert obj[2] == 5 and obj[3] == 0x04
+    assert obj[4:8] == b"\x00\x02\x00\x00"
+    assert obj[8:24] == ROUTER6_BYTES
+
+
+def test_draft_v6only_source_object_switch_off():
+    # icmp-source-object = no: same source choice, no extension appended.
+    b = run1(router_error(3, 0, inner=inner_v4_to_v6(data=bytes(40))),
+             conf("icmp-source-object = no"))
+    assert ip4_fields(b)["src"] == DUMMY4
+    t, c, rest, body = icmp4(b)
+    assert rest[1] == 0, "length attribute must stay 0 without the object"
+    assert ROUTER6_BYTES not in body
