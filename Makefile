@@ -6,6 +6,9 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
 PYTHON  ?= /usr/bin/python3
+# systemd looks in $(PREFIX)/lib/... for PREFIX=/usr/local and /usr.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 FUZZCC  ?= clang
 
 CFLAGS  ?= -O2 -g
@@ -19,14 +22,17 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc $(CFLAGS)
 CORE_SRC := $(wildcard src/core/*.c)
 CONF_SRC := $(wildcard src/conf/*.c)
 CTL_SRC  := $(wildcard src/ctl/*.c)
+DAEMON_SRC := $(wildcard src/daemon/*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CONF_OBJ := $(CONF_SRC:%.c=$(BUILD)/%.o)
 CTL_OBJ  := $(CTL_SRC:%.c=$(BUILD)/%.o)
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 
 LIBCORE  := $(BUILD)/libsixgate-core.a
 LIBCONF  := $(BUILD)/libsixgate-conf.a
 SIXGATECTL := $(BUILD)/sixgatectl
+SIXGATED := $(BUILD)/sixgated
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -39,7 +45,7 @@ BENCH_BIN := $(BUILD)/bench/core_bench
 
 .PHONY: all check check-all deps demo unit conformance fuzz-replay fuzz \
 	bench install clean
-all: $(LIBCORE) $(LIBCONF) $(SIXGATECTL)
+all: $(LIBCORE) $(LIBCONF) $(SIXGATECTL) $(SIXGATED)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -53,9 +59,29 @@ $(LIBCONF): $(CONF_OBJ)
 $(SIXGATECTL): $(CTL_OBJ) $(LIBCONF) $(LIBCORE)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CTL_OBJ) $(LIBCONF) $(LIBCORE) -lpcap
 
+# sixgated: TUN, netlink (libmnl), threads, resolver (pref64d.c, RFC 7050);
+# no libcap (raw capset).
+$(SIXGATED): $(DAEMON_OBJ) $(LIBCONF) $(LIBCORE)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(DAEMON_OBJ) $(LIBCONF) $(LIBCORE) -lmnl -lresolv -lpthread
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIBCONF) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBCONF) $(LIBCORE) -lcmocka
+
+# The control socket server alone (src/daemon/control.c), with the fake
+# daemon that test_control.c and fuzz_control.c define; no other daemon file.
+# test_control also drives sixgatectl's client side against it.
+CONTROL_SRC := src/daemon/control.c
+CONTROL_DEP := $(CONTROL_SRC) src/daemon/control.h src/daemon/daemon.h
+CONTROL_CLIENT := src/ctl/control_client.c
+$(BUILD)/tests/test_control: tests/unit/test_control.c $(CONTROL_DEP) $(CONTROL_CLIENT) src/ctl/ctl.h $(LIBCONF) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(CONTROL_SRC) $(CONTROL_CLIENT) $(LIBCONF) $(LIBCORE) -lcmocka -lpthread
+
+# sixgated's pure ICMP error token bucket.
+$(BUILD)/tests/test_ratelimit: tests/unit/test_ratelimit.c src/daemon/ratelimit.c src/daemon/ratelimit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< src/daemon/ratelimit.c -lcmocka
 
 # Corpus replay: the fuzz harnesses linked with a plain main() so that
 # `make check` runs every committed input through them with any compiler.
@@ -63,6 +89,9 @@ FUZZ_HDR := $(wildcard tests/fuzz/*.h)
 $(BUILD)/replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_HDR) $(LIBCONF) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIBCONF) $(LIBCORE)
+$(BUILD)/replay/fuzz_control: tests/fuzz/fuzz_control.c tests/fuzz/replay.c $(CONTROL_DEP) $(LIBCONF) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(CONTROL_SRC) $(LIBCONF) $(LIBCORE)
 
 # libFuzzer builds (clang): make fuzz, then run build/fuzz/fuzz_X corpus/X
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -Isrc -g -O1 \
@@ -70,6 +99,9 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -Isrc -g -O1 \
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_HDR) $(CORE_SRC) $(CONF_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZCC) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) $(CONF_SRC)
+$(BUILD)/fuzz/fuzz_control: tests/fuzz/fuzz_control.c $(CONTROL_DEP) $(CORE_SRC) $(CONF_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZCC) $(FUZZ_FLAGS) -o $@ $< $(CONTROL_SRC) $(CORE_SRC) $(CONF_SRC)
 fuzz: $(FUZZ_BIN)
 
 $(BENCH_BIN): bench/core_bench.c $(LIBCORE)
@@ -83,10 +115,17 @@ unit: $(UNIT_BIN)
 
 fuzz-replay: $(FUZZ_REPLAY)
 	@set -e; for f in $(FUZZ_REPLAY); do n=$$(basename $$f); \
+	  echo "== replay tests/fuzz/corpus/$$n"; \
 	  $$f tests/fuzz/corpus/$$n; done
 
 conformance: $(SIXGATECTL)
 	SIXGATECTL=$(abspath $(SIXGATECTL)) $(PYTHON) -m pytest -q tests/conformance
+
+# Network-namespace tests (root): sixgated on TUN devices in namespaces.
+.PHONY: net
+net: $(BUILD)/sixgated $(SIXGATECTL)
+	SIXGATED=$(abspath $(BUILD)/sixgated) SIXGATECTL=$(abspath $(SIXGATECTL)) \
+		$(PYTHON) -m pytest -v tests/net
 
 check: all unit fuzz-replay conformance
 
@@ -98,6 +137,8 @@ deps:
 check-all:
 	scripts/deps
 	$(MAKE) check
+	@if [ "$$(id -u)" = 0 ]; then $(MAKE) net; \
+	else echo "check-all: network tests (make net) skipped: they need root"; fi
 
 demo:
 	scripts/deps
@@ -110,6 +151,14 @@ install: all
 	install -m 0755 $(SIXGATECTL) $(DESTDIR)$(PREFIX)/sbin/sixgatectl
 	install -m 0644 man/sixgate.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 man/sixgatectl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0755 $(SIXGATED) $(DESTDIR)$(PREFIX)/sbin/sixgated
+	install -m 0644 man/sixgated.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	sed 's|/usr/local/|$(PREFIX)/|g' systemd/sixgated.service \
+		> $(DESTDIR)$(UNITDIR)/sixgated.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sixgated.service
+	install -m 0644 systemd/sixgate.sysusers \
+		$(DESTDIR)$(SYSUSERSDIR)/sixgate.conf
 
 clean:
 	rm -rf $(BUILD)

@@ -22,24 +22,80 @@
 #include "core/eam.h"
 #include "core/xlat.h"
 
-/* The [siit] role.  ctx is ready for xlat_packet() once parsing succeeds:
- * ctx.eam points at eam (owned here), ctx.pool6 is pool6 or the global
- * pref64, and the global non-global list and allow flags are copied in. */
-struct conf_siit {
-	bool enabled;          /* a [siit] section was present */
+#define CONF_ROUTES_MAX 32  /* ipv4-route / ipv6-route per role */
+#define CONF_IFNAMSIZ 16    /* IFNAMSIZ, without pulling in <net/if.h> */
+#define CONF_USER_MAX 32
+#define CONF_PATH_MAX 108   /* sizeof(sockaddr_un.sun_path) */
+
+struct prefix6 {
+	struct in6_addr addr;
+	uint8_t len;
+};
+
+enum conf_clat_mode {
+	CONF_CLAT_NONE = 0,   /* not given (an error once [clat] is parsed) */
+	CONF_CLAT_HOST = 1,   /* RFC 6877 §6.1 CLAT on the host itself */
+	CONF_CLAT_ROUTER = 2, /* CLAT on a CE router, clients behind it */
+};
+
+/* [clat] ipv4-default-route */
+enum conf_v4default {
+	CONF_V4DEFAULT_AUTO = 0, /* only if the host has no IPv4 default */
+	CONF_V4DEFAULT_YES = 1,
+	CONF_V4DEFAULT_NO = 2,
+};
+
+/*
+ * A translator role on a TUN device: [siit] or [clat].  ctx is ready for
+ * xlat_packet() once parsing succeeds: ctx.eam points at eam (owned here),
+ * ctx.pool6 is pool6 or the global pref64 (len 0 while pref64 = auto has
+ * found nothing), and the global non-global list and allow flags are
+ * copied in.
+ */
+struct conf_role {
+	bool enabled;          /* the section was present */
 	struct xlat_ctx ctx;
 	struct eam_table *eam; /* never NULL after a successful parse */
+	bool pool6_set;        /* [siit] pool6 given: discovery leaves it */
+
+	char tun[CONF_IFNAMSIZ];  /* siit0 / clat0 */
+	bool manage_routes;       /* default yes */
+	uint32_t mtu;             /* TUN MTU, default 1500 */
+	struct prefix4 routes4[CONF_ROUTES_MAX]; /* ipv4-route */
+	unsigned nroutes4;
+	struct prefix6 routes6[CONF_ROUTES_MAX]; /* ipv6-route ([siit]) */
+	unsigned nroutes6;
+
+	/* [clat] only.  Its own EAM row (host: clat_v4/32 <-> clat_v6/128,
+	 * router: clat_prefix4 <-> clat_prefix6) is the first row of eam
+	 * and is not printed as an eam line. */
+	enum conf_clat_mode mode;
+	uint32_t clat_v4;             /* host: default 192.0.0.1 (RFC 7335) */
+	struct in6_addr clat_v6;      /* host: required */
+	struct prefix4 clat_prefix4;  /* router: required */
+	struct prefix6 clat_prefix6;  /* router: required */
+	enum conf_v4default v4default;
 };
+
+/* Kept so that code written against the first parser still reads. */
+#define conf_siit conf_role
 
 struct sixgate_conf {
 	/* Global keys. */
-	struct pref64 pref64; /* default 64:ff9b::/96 */
+	struct pref64 pref64; /* default 64:ff9b::/96; len 0 when auto */
+	bool pref64_auto;     /* pref64 = auto: RFC 7050 / RFC 8781 */
 	bool allow_nonglobal_wkp;
 	bool allow_nonglobal_wkp_icmp;
 	struct prefix4 nonglobal[XLAT_NONGLOBAL_MAX]; /* RFC 6052 §3.1 */
 	unsigned nnonglobal;
+	unsigned workers;               /* 1-64; 0 = one per online CPU */
+	char user[CONF_USER_MAX];       /* default "sixgate"; "root": no drop */
+	char control_socket[CONF_PATH_MAX]; /* default /run/sixgate/control */
+	bool log_packets;               /* per-packet logs, rate-limited */
+	uint32_t icmp_error_rate;       /* per second per worker, 0 = no limit */
 
-	struct conf_siit siit;
+	struct conf_role siit;
+	struct conf_role clat;
 };
 
 /* Receives one "file:line: warning: ..." line (no newline). */
@@ -71,6 +127,15 @@ void conf_free(struct sixgate_conf *c);
 /* Print every key with its effective value, in a form conf_parse_buf()
  * reads back to an equal struct.  0 or -EIO. */
 int conf_print(FILE *f, const struct sixgate_conf *c);
+
+/* The [siit] ipv6-address default: pool6 + ipv4-address, or :: while
+ * there is no pool6 (pref64 = auto before discovery). */
+void conf_self6_default(struct xlat_ctx *x);
+
+/* The [clat] role's own EAM row (RFC 6877 §6.3 / RFC 7757): host mode
+ * ipv4-address/32 <-> ipv6-address/128, router mode ipv4-prefix <->
+ * ipv6-prefix. */
+void conf_clat_row(const struct conf_role *r, struct eam_entry *e);
 
 /* Do a and b configure the same behaviour?  (EAM rows compared in order.) */
 bool conf_equal(const struct sixgate_conf *a, const struct sixgate_conf *b);

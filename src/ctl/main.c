@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * sixgatectl: command dispatch.  Offline tools today (translate, config
- * check); the control-socket commands join the table when sixgated exists.
+ * sixgatectl: command dispatch.  Offline tools (translate, config check)
+ * and the commands that ask a running sixgated over its control socket.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,17 +20,30 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "run a capture through the [siit] translator" },
 	{ "config", ctl_config, "config check -c CONFIG",
 	  "check a sixgate.conf and print it normalised" },
+	{ "status", ctl_control, "status [--json]",
+	  "version, uptime, roles, pref64, devices of sixgated" },
+	{ "stats", ctl_control, "stats [--json]",
+	  "packet counters and drops per reason" },
+	{ "eam", ctl_control, "eam show|add|del ... [--json]",
+	  "show or change the running EAM table" },
+	{ "pref64", ctl_control, "pref64 show [--json]",
+	  "the translation prefix in use and its source" },
+	{ "reload", ctl_control, "reload",
+	  "make sixgated re-read its configuration" },
 };
 
 #define CTL_NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
 static void ctl_usage(FILE *f)
 {
-	fprintf(f, "usage: sixgatectl COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(f, "usage: sixgatectl [-s SOCKET] COMMAND [ARGS]\n\n"
+		"commands:\n");
 	for (size_t i = 0; i < CTL_NCMDS; i++)
 		fprintf(f, "  %-40s %s\n", ctl_cmds[i].synopsis,
 			ctl_cmds[i].help);
-	fprintf(f, "\nsee sixgatectl(8) and sixgate.conf(5)\n");
+	fprintf(f, "\n-s SOCKET: sixgated's control socket (default "
+		"$SIXGATE_CONTROL,\nthen /run/sixgate/control)\n"
+		"see sixgatectl(8) and sixgate.conf(5)\n");
 }
 
 int ctl_usage_error(const char *synopsis)
@@ -47,6 +60,12 @@ static int ctl_is_help(const char *arg)
 
 int main(int argc, char **argv)
 {
+	/* The one global option; the control commands also take it later. */
+	if (argc >= 3 && strcmp(argv[1], "-s") == 0) {
+		ctl_set_socket(argv[2]);
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 2) {
 		ctl_usage(stderr);
 		return CTL_EXIT_USAGE;

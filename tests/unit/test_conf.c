@@ -642,7 +642,6 @@ static void test_error_key_in_wrong_section(void **state)
 static void test_error_sections(void **state)
 {
 	expect_error("[nat64]\n", "t.conf:1: [nat64] is not supported yet");
-	expect_error("[clat]\n", "t.conf:1: [clat] is not supported yet");
 	expect_error("[dns64]\n", "t.conf:1: [dns64] is not supported yet");
 	expect_error("[siit]\n[bogus]\n", "t.conf:2: unknown section [bogus]");
 	expect_error("[siit]\n[ siit ]\n", "t.conf:2: [siit] given twice");
@@ -770,6 +769,179 @@ static void test_warn_lowest_mtu_above_ipv6_mtu(void **state)
 	conf_free(&c);
 }
 
+/* ---- daemon keys, [siit] TUN keys, [clat] ------------------------------ */
+
+static void test_daemon_key_defaults(void **state)
+{
+	struct sixgate_conf c;
+
+	parse_ok("", &c);
+	assert_false(c.pref64_auto);
+	assert_int_equal(c.workers, 0);
+	assert_string_equal(c.user, "sixgate");
+	assert_string_equal(c.control_socket, "/run/sixgate/control");
+	assert_false(c.log_packets);
+	assert_int_equal(c.icmp_error_rate, 100);
+	assert_false(c.clat.enabled);
+	assert_string_equal(c.siit.tun, "siit0");
+	assert_string_equal(c.clat.tun, "clat0");
+	assert_true(c.siit.manage_routes);
+	assert_int_equal(c.siit.mtu, 1500);
+	conf_free(&c);
+}
+
+static void test_daemon_keys(void **state)
+{
+	struct sixgate_conf c;
+
+	parse_ok("pref64 = auto\nworkers = 4\nuser = root\n"
+		 "control-socket = /tmp/x/ctl\nlog-packets = yes\n"
+		 "icmp-error-rate = 0\n[siit]\ntun = nat46\n"
+		 "manage-routes = no\nmtu = 9000\nipv4-route = 198.51.100.0/24\n"
+		 "ipv4-route = 203.0.113.0/24\nipv6-route = 2001:db8:6::/48\n",
+		 &c);
+	assert_true(c.pref64_auto);
+	assert_int_equal(c.pref64.len, 0);
+	/* RFC 6052 translation waits for discovery. */
+	assert_int_equal(c.siit.ctx.pool6.len, 0);
+	assert_int_equal(c.workers, 4);
+	assert_string_equal(c.user, "root");
+	assert_string_equal(c.control_socket, "/tmp/x/ctl");
+	assert_true(c.log_packets);
+	assert_int_equal(c.icmp_error_rate, 0);
+	assert_string_equal(c.siit.tun, "nat46");
+	assert_false(c.siit.manage_routes);
+	assert_int_equal(c.siit.mtu, 9000);
+	assert_int_equal(c.siit.nroutes4, 2);
+	assert_int_equal(c.siit.routes4[1].addr, a4("203.0.113.0"));
+	assert_int_equal(c.siit.nroutes6, 1);
+	assert_int_equal(c.siit.routes6[0].len, 48);
+	conf_free(&c);
+}
+
+static void test_daemon_key_errors(void **state)
+{
+	expect_error("workers = 0\n",
+		     "t.conf:1: workers: 0 is out of range (1-64)");
+	expect_error("workers = 65\n",
+		     "t.conf:1: workers: 65 is out of range (1-64)");
+	expect_error("user = a b\n", "t.conf:1: user: 'a b' is not a user name");
+	expect_error("control-socket = run/x\n", "t.conf:1: control-socket: "
+		     "'run/x' is not an absolute path");
+	expect_error("[siit]\ntun = a/b\n", "t.conf:2: tun: 'a/b' is not an "
+		     "interface name (1-15 of A-Z a-z 0-9 . _ -)");
+	expect_error("[siit]\ntun = abcdefghijklmnop\n", "t.conf:2: tun: "
+		     "'abcdefghijklmnop' is not an interface name (1-15 of "
+		     "A-Z a-z 0-9 . _ -)");
+	expect_error("[siit]\nmtu = 1279\n",
+		     "t.conf:2: mtu: 1279 is out of range (1280-65535)");
+	expect_error("[siit]\nipv6-route = 2001:db8::1/64\n", "t.conf:2: "
+		     "ipv6-route: 2001:db8::1/64 has bits set past /64");
+	expect_error("[siit]\nmode = host\n", "t.conf:2: 'mode' belongs in "
+		     "[clat]");
+	expect_error("[clat]\nmode = host\npool6 = 2001:db8::/96\n",
+		     "t.conf:3: 'pool6' belongs in [siit]");
+}
+
+static void test_rfc6877_clat_host(void **state)
+{
+	struct sixgate_conf c;
+	const struct eam_entry *e;
+	uint32_t v4 = 0;
+
+	parse_ok(NSP "[clat]\nmode = host\nipv6-address = 2001:db8:1::c1a7\n"
+		 "eam = 198.51.100.7 2001:db8:7::7\n", &c);
+	assert_true(c.clat.enabled);
+	assert_int_equal(c.clat.mode, CONF_CLAT_HOST);
+	/* RFC 7335: 192.0.0.1 is the default host CLAT address. */
+	assert_int_equal(c.clat.clat_v4, a4("192.0.0.1"));
+	assert_int_equal(c.clat.v4default, CONF_V4DEFAULT_AUTO);
+	assert_int_equal(c.clat.ctx.pool6.len, 96);
+	assert_ptr_equal(c.clat.ctx.eam, c.clat.eam);
+	assert_int_equal(eam_count(c.clat.eam), 2);
+	e = eam_get(c.clat.eam, 1);
+	assert_int_equal(e->v4, a4("192.0.0.1"));
+	assert_int_equal(e->len6, 128);
+	assert_a6(&c.clat.ctx.self6, "2001:db8:1::c1a7");
+	struct in6_addr a = a6("2001:db8:1::c1a7");
+	assert_true(eam_lookup6(c.clat.eam, &a, &v4));
+	assert_int_equal(v4, a4("192.0.0.1"));
+	conf_free(&c);
+}
+
+static void test_rfc6877_clat_router(void **state)
+{
+	struct sixgate_conf c;
+	const struct eam_entry *e;
+
+	parse_ok(NSP "[clat]\nmode = router\nipv4-prefix = 100.64.0.0/10\n"
+		 "ipv6-prefix = 2001:db8:1:ff00::/106\nipv4-default-route = no\n"
+		 "tun = clat9\nlowest-ipv6-mtu = 1400\nipv6-mtu = 1500\n", &c);
+	assert_int_equal(c.clat.mode, CONF_CLAT_ROUTER);
+	assert_int_equal(c.clat.v4default, CONF_V4DEFAULT_NO);
+	assert_int_equal(c.clat.ctx.lowest_ipv6_mtu, 1400);
+	assert_int_equal(c.siit.ctx.lowest_ipv6_mtu, 1280);
+	e = eam_get(c.clat.eam, 0);
+	assert_int_equal(e->v4, a4("100.64.0.0"));
+	assert_int_equal(e->len4, 10);
+	assert_int_equal(e->len6, 106);
+	assert_a6(&c.clat.ctx.self6, "2001:db8:1:ff00::");
+	conf_free(&c);
+}
+
+static void test_clat_errors(void **state)
+{
+	expect_error("[clat]\n", "t.conf:1: [clat] mode: required (host or "
+		     "router)");
+	expect_error("[clat]\nmode = bridge\n",
+		     "t.conf:2: mode: 'bridge' is not host or router");
+	expect_error("[clat]\nmode = host\n", "t.conf:1: [clat] ipv6-address: "
+		     "required with this mode");
+	expect_error("[clat]\nmode = router\nipv4-prefix = 100.64.0.0/10\n",
+		     "t.conf:1: [clat] ipv6-prefix: required with this mode");
+	expect_error("[clat]\nmode = router\nipv4-prefix = 100.64.0.0/10\n"
+		     "ipv6-prefix = 2001:db8::/64\nipv6-address = 2001:db8::1\n",
+		     "t.conf:5: [clat] ipv6-address: only with mode = host");
+	expect_error("[clat]\nmode = host\nipv6-address = 2001:db8::1\n"
+		     "ipv4-prefix = 100.64.0.0/10\n",
+		     "t.conf:4: [clat] ipv4-prefix: only with mode = router");
+	expect_error("[clat]\nmode = host\nipv6-address = 2001:db8::1\n"
+		     "eam = 192.0.0.1 2001:db8::2\n", "t.conf:3: [clat] "
+		     "ipv6-address: an eam row already maps this address "
+		     "(RFC 7757 §5)");
+	expect_error("[clat]\nmode = host\nipv6-address = 2001:db8::1\n"
+		     "ipv4-default-route = maybe\n", "t.conf:4: "
+		     "ipv4-default-route: 'maybe' is not auto, yes or no");
+	expect_error("[siit]\n[clat]\nmode = host\nipv6-address = 2001:db8::1\n"
+		     "tun = siit0\n", "t.conf:5: [clat] tun: [siit] uses the "
+		     "same device");
+}
+
+/* RFC 7757 §3.2 (and RFC 6877 §6.3): the router CLAT's prefixes map
+ * statelessly only if the IPv6 suffix can hold the IPv4 suffix. */
+static void test_rfc7757_3_2_clat_router_suffix(void **state)
+{
+	expect_error("[clat]\nmode = router\nipv4-prefix = 100.64.0.0/10\n"
+		     "ipv6-prefix = 2001:db8:1::/107\n", "t.conf:4: [clat] "
+		     "ipv6-prefix: RFC 7757 §3.2: the IPv4 suffix is longer "
+		     "than the IPv6 suffix");
+}
+
+static void test_clat_same_key_in_both_roles(void **state)
+{
+	struct sixgate_conf c;
+
+	parse_ok(NSP "[siit]\nipv4-mtu = 1400\nipv4-address = 192.0.2.9\n"
+		 "[clat]\nmode = host\nipv4-mtu = 1300\n"
+		 "ipv4-address = 192.0.0.2\nipv6-address = 2001:db8::c1a7\n",
+		 &c);
+	assert_int_equal(c.siit.ctx.ipv4_mtu, 1400);
+	assert_int_equal(c.clat.ctx.ipv4_mtu, 1300);
+	assert_int_equal(c.siit.ctx.self4, a4("192.0.2.9"));
+	assert_int_equal(c.clat.clat_v4, a4("192.0.0.2"));
+	conf_free(&c);
+}
+
 /* ---- round trip -------------------------------------------------------- */
 
 static void roundtrip(const char *text)
@@ -804,6 +976,17 @@ static void test_roundtrip_print_parse(void **state)
 	roundtrip(every_key);
 	roundtrip("pref64 = 2001:db8::/32\n[siit]\ntraffic-class = 7\n"
 		  "tos = copy\nuntranslatable-source = dummy\n");
+	roundtrip("pref64 = auto\nworkers = 3\nuser = nobody\n"
+		  "log-packets = yes\nicmp-error-rate = 5\n[siit]\n"
+		  "tun = s1\nipv4-route = 192.0.2.0/24\n"
+		  "ipv6-route = 2001:db8::/32\nmanage-routes = no\n"
+		  "[clat]\nmode = host\nipv6-address = 2001:db8::c1a7\n"
+		  "eam = 198.51.100.1 2001:db8:5::1\n");
+	roundtrip("pref64 = auto\n[siit]\npool6 = 2001:db8:46::/96\n");
+	roundtrip("[clat]\nmode = router\nipv4-prefix = 100.64.0.0/10\n"
+		  "ipv6-prefix = 2001:db8:1:ff00::/106\n"
+		  "ipv4-default-route = yes\nipv4-route = 0.0.0.0/0\n"
+		  "mtu = 1400\n");
 }
 
 static void test_conf_equal_sees_differences(void **state)
@@ -896,6 +1079,14 @@ int main(void)
 		cmocka_unit_test(test_error_truncated_to_errlen),
 		cmocka_unit_test(test_warn_pool_without_pool6791),
 		cmocka_unit_test(test_warn_lowest_mtu_above_ipv6_mtu),
+		cmocka_unit_test(test_daemon_key_defaults),
+		cmocka_unit_test(test_daemon_keys),
+		cmocka_unit_test(test_daemon_key_errors),
+		cmocka_unit_test(test_rfc6877_clat_host),
+		cmocka_unit_test(test_rfc6877_clat_router),
+		cmocka_unit_test(test_clat_errors),
+		cmocka_unit_test(test_rfc7757_3_2_clat_router_suffix),
+		cmocka_unit_test(test_clat_same_key_in_both_roles),
 		cmocka_unit_test(test_roundtrip_print_parse),
 		cmocka_unit_test(test_conf_equal_sees_differences),
 		cmocka_unit_test(test_parse_file),

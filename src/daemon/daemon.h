@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sixgated: the state the daemon's parts share (docs/daemon.md).  main.c,
+ * worker.c, tun.c and netlink.c implement it; control.c (the control
+ * socket) and pref64d.c (prefix discovery) use only what is declared here.
+ */
+#ifndef SIXGATE_DAEMON_H
+#define SIXGATE_DAEMON_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "conf/conf.h"
+#include "core/xlat.h"
+
+/* Counters of one worker; only that worker writes them (relaxed atomics so
+ * readers see whole values).  Summed on request. */
+struct worker_stats {
+	_Atomic uint64_t in4, in6;      /* packets read, by IP version */
+	_Atomic uint64_t out4, out6;    /* packets written, by IP version */
+	_Atomic uint64_t verdict[XLAT__COUNT]; /* XLAT_OK and each drop reason */
+	_Atomic uint64_t icmp_sent;     /* generated ICMP errors written */
+	_Atomic uint64_t icmp_limited;  /* generated errors the rate limit ate */
+	_Atomic uint64_t tun_read_err, tun_write_err;
+} __attribute__((aligned(64)));
+
+/* A plain snapshot of the above. */
+struct stats_sum {
+	uint64_t in4, in6, out4, out6;
+	uint64_t verdict[XLAT__COUNT];
+	uint64_t icmp_sent, icmp_limited, tun_read_err, tun_write_err;
+};
+
+/* Where the prefix in use came from. */
+enum pref64_source {
+	PREF64_SRC_CONFIG = 0,
+	PREF64_SRC_RFC7050 = 1, /* AAAA of ipv4only.arpa */
+	PREF64_SRC_RFC8781 = 2, /* PREF64 option in a Router Advertisement */
+	PREF64_SRC_NONE = 3,    /* auto, nothing discovered yet */
+};
+
+struct daemon;
+
+/* Read-only views for the control socket. */
+const struct sixgate_conf *daemon_conf(const struct daemon *d);
+const char *daemon_conf_path(const struct daemon *d); /* NULL: embedded */
+time_t daemon_started(const struct daemon *d);
+unsigned daemon_nworkers(const struct daemon *d);
+void daemon_stats(const struct daemon *d, struct stats_sum *sum);
+/* The prefix the translator uses now, its source and remaining lifetime in
+ * seconds (UINT32_MAX: no expiry). */
+void daemon_pref64(const struct daemon *d, struct pref64 *p,
+		   enum pref64_source *src, uint32_t *lifetime);
+/* Names of the TUN devices, NULL-terminated. */
+const char *const *daemon_devices(const struct daemon *d);
+
+/*
+ * Changes, serialised by the daemon.  Each returns 0, or a negative errno
+ * with a one-line reason in err (for reload: "file:line: reason").  A
+ * refused change leaves the running state untouched.
+ */
+int daemon_reload(struct daemon *d, char *err, size_t errlen);
+int daemon_eam_add(struct daemon *d, const struct eam_entry *e, char *err,
+		   size_t errlen);
+int daemon_eam_del4(struct daemon *d, uint32_t v4, unsigned len4, char *err,
+		    size_t errlen);
+/* pref64 discovery reports a new prefix (len 0: withdrawn). */
+void daemon_pref64_update(struct daemon *d, const struct pref64 *p,
+			  enum pref64_source src, uint32_t lifetime);
+
+#endif
