@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""The SIIT topology shared by test_siit.py, test_bad_input.py and
+test_operations.py (each module builds its own copy):
+
+      h6 (IPv6 only)            xl (sixgated [siit])               r4 (IPv4 router)          s4 (IPv4 only)
+   h6-TAG                      xl6-TAG       TUN sgsTAG          r4x-TAG    r4s-TAG           s4-TAG
+   2001:db8:6::10/64 -------- 2001:db8:6::1/64                  198.51.100.2/24            203.0.113.10/24
+   2001:db8:6::11/64                        xl4-TAG ----------- 198.51.100.2   203.0.113.1 ---- default
+   default -> 2001:db8:6::1                 198.51.100.1/24
+                                            203.0.113.0/24 -> 198.51.100.2
+                                                                192.0.2.0/24 -> 198.51.100.1
+
+   To IPv4, h6 is 192.0.2.10 (EAM 192.0.2.10 <-> 2001:db8:6::10).
+   To IPv6, s4 is 64:ff9b::cb00:710a and r4 is 64:ff9b::c633:6402 (pool6
+   64:ff9b::/96; documentation addresses need allow-nonglobal-wkp).
+   sixgated installs 64:ff9b::/96 and 192.0.2.10/32 toward its TUN.
+"""
+
+H6 = "2001:db8:6::10"
+H6B = "2001:db8:6::11"
+H6_AS4 = "192.0.2.10"
+XL6 = "2001:db8:6::1"
+XL4 = "198.51.100.1"
+R4 = "198.51.100.2"
+R4S = "203.0.113.1"
+S4 = "203.0.113.10"
+S4_AS6 = "64:ff9b::cb00:710a"
+R4_AS6 = "64:ff9b::c633:6402"
+XL4_AS6 = "64:ff9b::c633:6401"
+
+SIIT_CONF = """\
+# sixgated [siit] for tests/net (topo.py)
+pref64 = 64:ff9b::/96
+allow-nonglobal-wkp = yes
+user = root
+workers = 2
+control-socket = @SOCK@
+@GLOBAL@
+[siit]
+tun = @TUN@
+eam = 192.0.2.10 2001:db8:6::10
+@EXTRA@
+"""
+
+
+def siit_conf(tun, extra="", global_extra=""):
+    """extra goes into [siit], global_extra before it."""
+    return (SIIT_CONF.replace("@TUN@", tun).replace("@EXTRA@", extra)
+            .replace("@GLOBAL@", global_extra))
+
+
+def build_siit(net):
+    for r in ("h6", "xl", "r4", "s4"):
+        net.add_ns(r)
+    net.link("h6", "h6", "xl", "xl6")
+    net.link("xl", "xl4", "r4", "r4x")
+    net.link("r4", "r4s", "s4", "s4")
+    net.addr("h6", "h6", H6 + "/64")
+    # the second address is deprecated so that it is never picked as a
+    # default source; test_operations uses it explicitly
+    net.sh("h6", "ip -6 addr add %s/64 dev %s nodad preferred_lft 0" %
+           (H6B, net.name("h6", "h6")))
+    net.addr("xl", "xl6", XL6 + "/64")
+    net.addr("xl", "xl4", XL4 + "/24")
+    net.addr("r4", "r4x", R4 + "/24")
+    net.addr("r4", "r4s", R4S + "/24")
+    net.addr("s4", "s4", S4 + "/24")
+    net.route("h6", "default6 via " + XL6)
+    net.route("xl", "203.0.113.0/24 via " + R4)
+    net.route("r4", "192.0.2.0/24 via " + XL4)
+    net.route("s4", "default via " + R4S)
+    return net
+
+
+def tun_name(net, short="sgs"):
+    return "%s%s" % (short, net.tag)
