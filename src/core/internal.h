@@ -154,6 +154,24 @@ enum xlat_verdict frag_emit6(struct xlat_out *out, const uint8_t *pkt,
 enum xlat_verdict frag_emit4(struct xlat_out *out, const uint8_t *pkt,
 			     size_t len, unsigned mtu);
 
+/* Pseudo-header sum of an IPv6 upper layer (RFC 8200 §8.1). */
+static inline uint32_t pseudo6(const struct in6_addr *s,
+			       const struct in6_addr *d, unsigned ulen,
+			       uint8_t nh)
+{
+	return csum_addr6(s, d) + (ulen >> 16) + (ulen & 0xffff) + nh;
+}
+
+/*
+ * RFC 7915 §4.5/§5.5: update a TCP or UDP checksum (n bytes of the
+ * transport header present) after the pseudo-header's address sum went from
+ * old to new.  A UDP checksum of 0 stays 0 (the callers decide about it);
+ * a computed 0 is sent as 0xffff (RFC 768).  Returns false for other
+ * protocols.
+ */
+bool l4_readdress(uint8_t *l4, size_t n, uint8_t proto, uint32_t old,
+		  uint32_t new);
+
 /* Write a finished IPv4 header checksum. */
 void ip4_set_csum(uint8_t *hdr);
 

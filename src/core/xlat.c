@@ -136,6 +136,25 @@ void ip4_set_csum(uint8_t *hdr)
 	put16(hdr + 10, csum_finish(sum));
 }
 
+bool l4_readdress(uint8_t *l4, size_t n, uint8_t proto, uint32_t old,
+		  uint32_t new)
+{
+	switch (proto) {
+	case PROTO_TCP:
+		if (n >= 18)
+			put16(l4 + 16, csum_replace(get16(l4 + 16), old, new));
+		return true;
+	case PROTO_UDP:
+		if (n >= 8 && get16(l4 + 6) != 0) {
+			uint16_t c = csum_replace(get16(l4 + 6), old, new);
+			put16(l4 + 6, c ? c : 0xffff);
+		}
+		return true;
+	default:
+		return false;
+	}
+}
+
 /*
  * Parse an IPv4 header.  For an outer packet the whole datagram must be
  * present and the header checksum right; a quoted (inner) packet may be

@@ -70,13 +70,6 @@ static bool has_source_route(const struct ip4 *ip)
 	return false;
 }
 
-/* Pseudo-header sum of the IPv6 upper layer (RFC 8200 §8.1). */
-static uint32_t pseudo6(const struct in6_addr *s, const struct in6_addr *d,
-			unsigned ulen, uint8_t nh)
-{
-	return csum_addr6(s, d) + (ulen >> 16) + (ulen & 0xffff) + nh;
-}
-
 /*
  * Fix the transport header at l4 (n bytes present) after the addresses
  * changed from (s4, d4) to (s6, d6).  ulen is the full upper-layer length.
@@ -87,29 +80,14 @@ static void l4_fix46(uint8_t *l4, size_t n, uint8_t proto, uint32_t s4,
 		     const struct in6_addr *d6, const struct icmp_map *m,
 		     unsigned ulen)
 {
-	uint32_t old = csum_addr4(s4, d4);
-	uint32_t new = csum_addr6(s6, d6);
-
-	switch (proto) {
-	case PROTO_TCP:
-		if (n >= 18)
-			put16(l4 + 16, csum_replace(get16(l4 + 16), old, new));
-		break;
-	case PROTO_UDP:
-		if (n >= 8 && get16(l4 + 6) != 0) {
-			uint16_t c = csum_replace(get16(l4 + 6), old, new);
-			put16(l4 + 6, c ? c : 0xffff);
-		}
-		break;
-	case PROTO_ICMP:
-		if (n >= 4 && m) {
-			uint32_t o = get16(l4);
-			l4[0] = m->type;
-			l4[1] = m->code;
-			uint32_t nw = get16(l4) + pseudo6(s6, d6, ulen, PROTO_ICMPV6);
-			put16(l4 + 2, csum_replace(get16(l4 + 2), o, nw));
-		}
-		break;
+	if (l4_readdress(l4, n, proto, csum_addr4(s4, d4), csum_addr6(s6, d6)))
+		return;
+	if (proto == PROTO_ICMP && n >= 4 && m) {
+		uint32_t o = get16(l4);
+		l4[0] = m->type;
+		l4[1] = m->code;
+		uint32_t nw = get16(l4) + pseudo6(s6, d6, ulen, PROTO_ICMPV6);
+		put16(l4 + 2, csum_replace(get16(l4 + 2), o, nw));
 	}
 }
 

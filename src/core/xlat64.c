@@ -50,40 +50,19 @@ static bool src6_invalid(const struct in6_addr *a)
 	       memcmp(a, &lo, 16) == 0;
 }
 
-static uint32_t pseudo6(const struct in6_addr *s, const struct in6_addr *d,
-			unsigned ulen, uint8_t nh)
-{
-	return csum_addr6(s, d) + (ulen >> 16) + (ulen & 0xffff) + nh;
-}
-
 /* Fix the transport header after (s6, d6) became (s4, d4). */
 static void l4_fix64(uint8_t *l4, size_t n, uint8_t proto,
 		     const struct in6_addr *s6, const struct in6_addr *d6,
 		     uint32_t s4, uint32_t d4, const struct icmp_map *m,
 		     unsigned ulen)
 {
-	uint32_t old = csum_addr6(s6, d6);
-	uint32_t new = csum_addr4(s4, d4);
-
-	switch (proto) {
-	case PROTO_TCP:
-		if (n >= 18)
-			put16(l4 + 16, csum_replace(get16(l4 + 16), old, new));
-		break;
-	case PROTO_UDP:
-		if (n >= 8 && get16(l4 + 6) != 0) {
-			uint16_t c = csum_replace(get16(l4 + 6), old, new);
-			put16(l4 + 6, c ? c : 0xffff);
-		}
-		break;
-	case PROTO_ICMPV6:
-		if (n >= 4 && m) {
-			uint32_t o = get16(l4) + pseudo6(s6, d6, ulen, PROTO_ICMPV6);
-			l4[0] = m->type;
-			l4[1] = m->code;
-			put16(l4 + 2, csum_replace(get16(l4 + 2), o, get16(l4)));
-		}
-		break;
+	if (l4_readdress(l4, n, proto, csum_addr6(s6, d6), csum_addr4(s4, d4)))
+		return;
+	if (proto == PROTO_ICMPV6 && n >= 4 && m) {
+		uint32_t o = get16(l4) + pseudo6(s6, d6, ulen, PROTO_ICMPV6);
+		l4[0] = m->type;
+		l4[1] = m->code;
+		put16(l4 + 2, csum_replace(get16(l4 + 2), o, get16(l4)));
 	}
 }
 
