@@ -271,9 +271,14 @@ static enum xlat_verdict err64_build(const struct xlat_ctx *ctx,
 		     eam_lookup4(ctx->eam, isrc, &(struct in6_addr){ 0 });
 	size_t qlen = (size_t)n;
 	const uint8_t *ext = inner + ilen;
-	uint8_t ebuf[IPV6_MIN_MTU + 4 + NODEID_OBJ];
+	/* Nothing larger than an ICMPv4 error may carry can use the object:
+	 * an extension that long is cut by the layout anyway, so it is left
+	 * as it is rather than copied past ebuf. */
+	uint8_t ebuf[ICMP4_ERR_MAX];
+	bool fits = elen + 4 + NODEID_OBJ <= sizeof(ebuf);
 	/* The object is for IPv4 receivers; a hairpinned error stays IPv6. */
-	if (e->untranslatable && ctx->icmp_source_object && !e->hairpin) {
+	if (e->untranslatable && ctx->icmp_source_object && !e->hairpin &&
+	    fits) {
 		elen = nodeid_append(ext, elen, &ip->src, ebuf);
 		ext = ebuf;
 	}

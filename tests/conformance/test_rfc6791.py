@@ -206,3 +206,20 @@ def test_draft_v6only_source_object_switch_off():
     t, c, rest, body = icmp4(b)
     assert rest[1] == 0, "length attribute must stay 0 without the object"
     assert ROUTER6_BYTES not in body
+
+
+def test_draft_v6only_source_app_a_huge_extension_untranslatable_source():
+    # Regression (found by fuzz_icmp_err): an untranslatable router's error
+    # whose existing RFC 4884 extension is longer than any ICMPv4 error can
+    # carry.  It is translated within 576 bytes (RFC 4884 §7), the quote
+    # keeps at least 128 bytes, and nothing overflows.
+    from v6to4_util import ext_structure
+    inner = inner_v4_to_v6(data=bytes(128 - 48))
+    ext = ext_structure([(200, 1, bytes(1100))])
+    p = router_error(1, 4, rest=bytes([len(inner) // 8, 0, 0, 0]),
+                     inner=inner + ext)
+    b = run1(p, conf())
+    assert len(b) <= 576 and l4_ok4(b)
+    t, c, rest, body = icmp4(b)
+    assert (t, c) == (3, 3)
+    assert rest[1] >= 32
