@@ -90,8 +90,33 @@ static struct nlmsghdr *nl_msg(struct nl *nl, uint16_t type, uint16_t flags)
 	return nlh;
 }
 
+/*
+ * No IPv6 link-local address on the TUN: without one the kernel sends no
+ * Router Solicitations, MLD reports or DAD probes into the translator, so
+ * only routed traffic reaches it.  Must happen while the link is down,
+ * before addrconf runs.
+ */
+static int nl_link_no_ll6(struct nl *nl, unsigned ifindex)
+{
+	struct nlmsghdr *nlh = nl_msg(nl, RTM_NEWLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)ifindex;
+	struct nlattr *spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	struct nlattr *in6 = mnl_attr_nest_start(nlh, AF_INET6);
+	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	mnl_attr_nest_end(nlh, in6);
+	mnl_attr_nest_end(nlh, spec);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
 int nl_link_setup(struct nl *nl, unsigned ifindex, unsigned mtu)
 {
+	int err = nl_link_no_ll6(nl, ifindex);
+
+	if (err)
+		return err;
 	struct nlmsghdr *nlh = nl_msg(nl, RTM_NEWLINK, NLM_F_ACK);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 
