@@ -19,11 +19,9 @@ Environment: SIXGATED and SIXGATECTL name the binaries (default build/).
 import hashlib
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 
@@ -95,6 +93,7 @@ class Net:
         self.ns = {}            # role -> namespace name
         self.ifname = {}        # (role, short) -> interface name
         self.procs = []         # Popen objects to stop at teardown
+        self.etc = []           # /etc/netns/NS directories we made
         self.tmp = tempfile.mkdtemp(prefix="sgn-%s-" % label)
 
     # -- building -----------------------------------------------------
@@ -192,7 +191,24 @@ class Net:
                                            "broadcast "))]
         return sorted(out)
 
+    def resolv(self, role, text):
+        """/etc/netns/NS/resolv.conf: `ip netns exec` bind-mounts it over
+        /etc/resolv.conf for the processes it starts (ip-netns(8)).
+        Removed again by close()."""
+        d = os.path.join("/etc/netns", self.ns[role])
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "resolv.conf"), "w") as f:
+            f.write(text)
+        self.etc.append(d)
+
     def close(self):
+        for d in self.etc:
+            shutil.rmtree(d, ignore_errors=True)
+        if self.etc:
+            try:
+                os.rmdir("/etc/netns")      # only if now empty
+            except OSError:
+                pass
         for p in reversed(self.procs):
             if p.poll() is None:
                 p.terminate()

@@ -131,8 +131,8 @@ def test_d1_icmp_error_rate_limited(bad):
     token bucket (icmp-error-rate = 20 here); a burst of 300 TTL-1 packets
     is counted in full, and most of its errors are rate-limited."""
     before = bad.d.stats()
-    r = bad.ex("xl", [PY, os.path.join(HELPERS, "inject.py"), "ttl1",
-                      bad.tun, "300"], timeout=60)
+    bad.ex("xl", [PY, os.path.join(HELPERS, "inject.py"), "ttl1", bad.tun,
+                  "300"], timeout=60)
     time.sleep(0.5)
     after = bad.d.stats()
     d = {n: counter(after, n) - counter(before, n)

@@ -22,7 +22,7 @@ import pytest
 from conftest import (Sixgated, counter, curl_sha, make_webroot, ping,
                       start_servers, udp_echo)
 import topo
-from topo import H6, H6_AS4, R4, R4_AS6, S4, S4_AS6, XL4, XL6
+from topo import H6, H6_AS4, R4_AS6, S4_AS6, XL4, XL6
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,13 @@
         question, which is all a query has.
   7007  echo: sends every datagram back unchanged (large ones too, to
         test fragmentation in both directions).
+
+udpserv.py [--dns-port N] [--no-echo] [--ipv4only AAAA ...]: DNS on another
+port (53 for a system resolver), and RFC 7050 answers: AAAA ipv4only.arpa
+gets the given addresses (TTL 300), A ipv4only.arpa gets 192.0.0.170 and
+192.0.0.171.
 """
+import argparse
 import selectors
 import socket
 import struct
@@ -22,6 +28,13 @@ def dual(port):
     return s
 
 
+IPV4ONLY = []
+
+
+def rr(rtype, rdata, ttl=60):
+    return struct.pack("!HHHIH", 0xc00c, rtype, 1, ttl, len(rdata)) + rdata
+
+
 def dns_answer(q):
     if len(q) < 12:
         return None
@@ -29,29 +42,43 @@ def dns_answer(q):
     if flags & 0x8000 or qd != 1:
         return None
     i = 12
+    labels = []
     while i < len(q) and q[i]:
+        labels.append(q[i + 1:i + 1 + q[i]].decode("ascii", "replace"))
         i += 1 + q[i]
     if i + 5 > len(q):
         return None
+    name = ".".join(labels).lower()
     question = q[12:i + 5]
     qtype = struct.unpack("!H", q[i + 1:i + 3])[0]
-    rr = b""
-    if qtype == 1:
-        rr = struct.pack("!HHHIH", 0xc00c, 1, 1, 60, 4) + \
-            socket.inet_pton(socket.AF_INET, "203.0.113.53")
+    rrs = []
+    if name == "ipv4only.arpa" and IPV4ONLY:
+        if qtype == 28:
+            rrs = [rr(28, socket.inet_pton(socket.AF_INET6, a), 300)
+                   for a in IPV4ONLY]
+        elif qtype == 1:
+            rrs = [rr(1, socket.inet_pton(socket.AF_INET, a), 300)
+                   for a in ("192.0.0.170", "192.0.0.171")]
+    elif qtype == 1:
+        rrs = [rr(1, socket.inet_pton(socket.AF_INET, "203.0.113.53"))]
     elif qtype == 28:
-        rr = struct.pack("!HHHIH", 0xc00c, 28, 1, 60, 16) + \
-            socket.inet_pton(socket.AF_INET6, "2001:db8:53::53")
-    an = 1 if rr else 0
+        rrs = [rr(28, socket.inet_pton(socket.AF_INET6, "2001:db8:53::53"))]
     rflags = 0x8400 | (flags & 0x0100)      # QR, AA, copy RD
-    return struct.pack("!HHHHHH", qid, rflags, 1, an, 0, 0) + question + rr
+    return struct.pack("!HHHHHH", qid, rflags, 1, len(rrs), 0, 0) + \
+        question + b"".join(rrs)
 
 
 def main():
-    dns, echo = dual(5353), dual(7007)
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dns-port", type=int, default=5353)
+    ap.add_argument("--no-echo", action="store_true")
+    ap.add_argument("--ipv4only", nargs="*", default=[])
+    args = ap.parse_args()
+    IPV4ONLY.extend(args.ipv4only)
     sel = selectors.DefaultSelector()
-    sel.register(dns, selectors.EVENT_READ, "dns")
-    sel.register(echo, selectors.EVENT_READ, "echo")
+    sel.register(dual(args.dns_port), selectors.EVENT_READ, "dns")
+    if not args.no_echo:
+        sel.register(dual(7007), selectors.EVENT_READ, "echo")
     while True:
         for key, _ in sel.select():
             data, peer = key.fileobj.recvfrom(65535)
