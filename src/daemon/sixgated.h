@@ -9,7 +9,7 @@
  *  - a change builds a new generation (config + translator contexts),
  *    publishes it with one atomic store per role, bumps d->epoch and waits
  *    until every worker has passed a quiescent point or is blocked in
- *    poll() (WORKER_OFFLINE), so no worker still reads the old contexts;
+ *    read() (WORKER_OFFLINE), so no worker still reads the old contexts;
  *  - the old generation is then kept DAEMON_GRACE_SEC more for readers of
  *    daemon_conf() in the control thread, and freed by daemon_tick().
  */
@@ -17,6 +17,7 @@
 #define SIXGATE_SIXGATED_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,8 +29,8 @@
 #define DAEMON_MAX_WORKERS 64
 #define DAEMON_GRACE_SEC 10
 #define WORKER_OFFLINE UINT64_MAX
-/* A blocked worker wakes this often to look at its stop flag. */
-#define WORKER_POLL_MS 200
+/* Interrupts a worker's blocking read() when it is to stop. */
+#define WORKER_WAKE_SIG SIGUSR2
 
 enum daemon_role_id { ROLE_SIIT = 0, ROLE_CLAT = 1, ROLE__COUNT };
 

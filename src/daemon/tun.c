@@ -18,7 +18,9 @@ static int tun_open_queue(const char *name)
 	struct ifreq ifr;
 	int fd, err;
 
-	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	/* Blocking: a worker sleeps in read() (one syscall per packet
+	 * instead of poll + read + a read that says EAGAIN). */
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));

@@ -12,7 +12,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,39 +114,48 @@ static void worker_packet(struct worker *w, const uint8_t *pkt, size_t len)
 		worker_emit(w, &w->out->pkts[i], now);
 }
 
-/* Blocked in poll() the worker holds no context: it is offline, so a
- * change never waits for traffic to arrive. */
-static void worker_idle(struct worker *w)
-{
-	struct pollfd pfd = { .fd = w->fd, .events = POLLIN };
-
-	atomic_store(&w->qs, WORKER_OFFLINE);
-	poll(&pfd, 1, WORKER_POLL_MS);
-	worker_quiescent(w);
-}
-
+/*
+ * Blocked in read() the worker holds no context: it is offline, so a change
+ * never waits for traffic to arrive.  Back online, it first takes the
+ * current epoch (a seq_cst store, so the context load that follows sees
+ * anything published before that epoch).
+ */
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	unsigned char *bufs[1] = { w->buf };
 	size_t lens[1];
 
-	worker_quiescent(w);
 	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
+		atomic_store(&w->qs, WORKER_OFFLINE);
 		int n = tun_read_batch(w->fd, bufs, lens, 1);
-
+		worker_quiescent(w);
 		if (n < 0) {
 			if (n != -EAGAIN && n != -EINTR)
 				stat_add(&w->stats.tun_read_err, 1);
-			worker_idle(w);
 			continue;
 		}
 		for (int i = 0; i < n; i++)
 			worker_packet(w, bufs[i], lens[i]);
-		worker_quiescent(w);
 	}
 	atomic_store(&w->qs, WORKER_OFFLINE);
 	return NULL;
+}
+
+/* No SA_RESTART: the signal only makes a blocked read() return EINTR. */
+static void worker_wake_handler(int sig)
+{
+	(void)sig;
+}
+
+static void worker_wake_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = worker_wake_handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(WORKER_WAKE_SIG, &sa, NULL);
 }
 
 static int worker_alloc(struct worker *w)
@@ -181,6 +191,7 @@ int worker_start(struct daemon *d, enum daemon_role_id r, unsigned i)
 	atomic_store(&w->stop, false);
 	atomic_store(&w->qs, WORKER_OFFLINE);
 	tbucket_init(&w->tb, daemon_now_ns(), atomic_load(&d->icmp_rate));
+	worker_wake_install();
 	err = worker_alloc(w);
 	if (err == 0)
 		err = -pthread_create(&w->thread, NULL, worker_main, w);
@@ -199,7 +210,20 @@ void worker_stop(struct daemon *d, enum daemon_role_id r, unsigned i)
 	if (!w->running)
 		return;
 	atomic_store(&w->stop, true);
-	pthread_join(w->thread, NULL);
+	/* The signal may land just before read() blocks: repeat it until the
+	 * thread is gone. */
+	for (;;) {
+		struct timespec t;
+		pthread_kill(w->thread, WORKER_WAKE_SIG);
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 20 * 1000000;
+		if (t.tv_nsec >= 1000000000) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000;
+		}
+		if (pthread_timedjoin_np(w->thread, NULL, &t) == 0)
+			break;
+	}
 	w->running = false;
 	atomic_store(&w->qs, WORKER_OFFLINE);
 	worker_release(w);
