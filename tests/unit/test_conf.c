@@ -927,6 +927,28 @@ static void test_rfc7757_3_2_clat_router_suffix(void **state)
 		     "than the IPv6 suffix");
 }
 
+/* RFC 8683 §4.9: EAM rows in the CLAT send a dual-stack destination
+ * straight to its IPv6 address instead of through the PLAT. */
+static void test_rfc8683_4_9_clat_eam_bypass(void **state)
+{
+	struct sixgate_conf c;
+	struct in6_addr got, want;
+	uint32_t back;
+
+	(void)state;
+	parse_ok(NSP "[clat]\nmode = router\nipv4-prefix = 100.64.0.0/10\n"
+		 "ipv6-prefix = 2001:db8:1:ff00::/106\n"
+		 "eam = 198.51.100.7 2001:db8:77::7\n", &c);
+	inet_pton(AF_INET6, "2001:db8:77::7", &want);
+	assert_true(eam_lookup4(c.clat.ctx.eam, a4("198.51.100.7"), &got));
+	assert_memory_equal(&got, &want, 16);
+	assert_true(eam_lookup6(c.clat.ctx.eam, &want, &back));
+	assert_int_equal(back, a4("198.51.100.7"));
+	/* The CLAT's own row is there as well. */
+	assert_true(eam_lookup4(c.clat.ctx.eam, a4("100.64.0.2"), &got));
+	conf_free(&c);
+}
+
 static void test_clat_same_key_in_both_roles(void **state)
 {
 	struct sixgate_conf c;
@@ -1087,6 +1109,7 @@ int main(void)
 		cmocka_unit_test(test_clat_errors),
 		cmocka_unit_test(test_rfc7757_3_2_clat_router_suffix),
 		cmocka_unit_test(test_clat_same_key_in_both_roles),
+		cmocka_unit_test(test_rfc8683_4_9_clat_eam_bypass),
 		cmocka_unit_test(test_roundtrip_print_parse),
 		cmocka_unit_test(test_conf_equal_sees_differences),
 		cmocka_unit_test(test_parse_file),
