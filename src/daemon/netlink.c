@@ -350,6 +350,69 @@ int nl_has_default4(struct nl *nl, unsigned exclude_ifindex, bool *has)
 	return err;
 }
 
+struct nl_addr4_in {
+	uint32_t prefix;   /* host order */
+	unsigned len;
+	unsigned exclude;
+	bool found;
+	uint32_t addr;     /* host order */
+	unsigned ifindex;
+};
+
+static int nl_addr4_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type <= IFA_MAX && mnl_attr_get_payload_len(a) >= 4)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int nl_addr4_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	struct nl_addr4_in *q = data;
+	uint32_t a;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET ||
+	    ifa->ifa_index == q->exclude)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ifa), nl_addr4_attr, tb);
+	const struct nlattr *at = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!at)
+		return MNL_CB_OK;
+	memcpy(&a, mnl_attr_get_payload(at), 4);
+	a = ntohl(a);
+	if (!q->found && (q->len == 0 || ((a ^ q->prefix) >> (32 - q->len)) == 0)) {
+		q->found = true;
+		q->addr = a;
+		q->ifindex = ifa->ifa_index;
+	}
+	return MNL_CB_OK;
+}
+
+int nl_addr4_in(struct nl *nl, uint32_t prefix, unsigned len,
+		unsigned exclude_ifindex, uint32_t *addr, unsigned *ifindex,
+		bool *found)
+{
+	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct nl_addr4_in q = { .prefix = prefix, .len = len,
+				 .exclude = exclude_ifindex };
+	int err;
+
+	ifa->ifa_family = AF_INET;
+	err = nl_talk(nl, nlh, nl_addr4_cb, &q);
+	if (err == 0) {
+		*found = q.found;
+		*addr = q.addr;
+		*ifindex = q.ifindex;
+	}
+	return err;
+}
+
 struct nl_fib {
 	int dst_len;
 	uint32_t oif;

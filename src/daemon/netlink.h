@@ -51,6 +51,11 @@ void nl_forget_ifindex(struct nl *nl, unsigned ifindex);
 /* Is there an IPv4 default route in the main table that does not go
  * through exclude_ifindex?  0 and *has, or a negative errno. */
 int nl_has_default4(struct nl *nl, unsigned exclude_ifindex, bool *has);
+/* Is an IPv4 address inside prefix/len configured on any interface other
+ * than exclude_ifindex?  The first one found is returned. */
+int nl_addr4_in(struct nl *nl, uint32_t prefix, unsigned len,
+		unsigned exclude_ifindex, uint32_t *addr, unsigned *ifindex,
+		bool *found);
 
 /*
  * Does the kernel already reach addr (network order) through a route more

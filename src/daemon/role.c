@@ -28,6 +28,33 @@
  * with the usual metric 0 wins and does not collide with it. */
 #define ROLE_DEFAULT4_METRIC 2048
 
+/*
+ * RFC 7335 §4: 192.0.0.0/29 serves every IPv4 continuity mechanism, and a
+ * host must not run two whose addresses overlap there.  An address from it
+ * on another interface means one (DS-Lite, another CLAT) is active.
+ */
+static int clat_continuity_free(struct daemon *d, const char *tun)
+{
+	uint32_t a;
+	unsigned ifx;
+	bool found = false;
+	int err = nl_addr4_in(d->nl, 0xc0000000, 29, if_nametoindex(tun), &a,
+			      &ifx, &found);
+
+	if (err) {
+		log_warn("clat: looking for addresses in 192.0.0.0/29: %s",
+			 strerror(-err));
+		return 0;
+	}
+	if (!found)
+		return 0;
+	log_err("clat: %u.%u.%u.%u on ifindex %u is in 192.0.0.0/29: another "
+		"IPv4 continuity mechanism is active, and RFC 7335 4 forbids "
+		"overlapping ones; not starting the host CLAT", a >> 24,
+		(a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, ifx);
+	return -EADDRINUSE;
+}
+
 int role_open(struct daemon *d, enum daemon_role_id r,
 	      const struct conf_role *cr)
 {
@@ -36,6 +63,11 @@ int role_open(struct daemon *d, enum daemon_role_id r,
 
 	for (unsigned i = 0; i < DAEMON_MAX_WORKERS; i++)
 		dr->fds[i] = -1;
+	if (r == ROLE_CLAT && cr->mode == CONF_CLAT_HOST) {
+		err = clat_continuity_free(d, cr->tun);
+		if (err)
+			return err;
+	}
 	err = tun_open(cr->tun, d->nqueues, dr->fds);
 	if (err) {
 		log_err("%s: opening TUN: %s", cr->tun, strerror(-err));

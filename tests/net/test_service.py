@@ -154,3 +154,38 @@ def test_control_socket_root_only(sv):
         assert "permission denied" in r.stderr
     finally:
         d.stop()
+
+
+CLAT_HOST = """\
+pref64 = 2001:db8:64::/96
+user = root
+control-socket = @SOCK@
+
+[clat]
+mode = host
+tun = {tun}
+ipv6-address = 2001:db8:6::c1a7
+"""
+
+
+def test_rfc7335_4_host_clat_refuses_overlapping_continuity(sv):
+    """RFC 7335 §4: with 192.0.0.2 already configured (DS-Lite's B4 address,
+    RFC 6333 §5.7) another continuity mechanism owns 192.0.0.0/29, so the
+    host CLAT does not start, says why, and leaves nothing behind.  Without
+    it the same configuration starts."""
+    sv.sh("sv", "ip addr add 192.0.0.2/32 dev lo")
+    d = Sixgated(sv, "sv", CLAT_HOST.format(tun=sv.tun))
+    p = sv.spawn("sv", [SIXGATED, "-f", "-c", d.conf], "clat-refused.log")
+    assert p.wait(15) != 0
+    with open(p.logpath) as f:
+        log = f.read()
+    assert "192.0.0.0/29" in log and "7335" in log, log
+    links = sv.sh("sv", "ip -o link show").stdout
+    assert sv.tun not in links, links
+    sv.sh("sv", "ip addr del 192.0.0.2/32 dev lo")
+    d.start()
+    try:
+        addrs = sv.sh("sv", "ip -4 addr show dev " + sv.tun).stdout
+        assert "192.0.0.1/32" in addrs, addrs
+    finally:
+        assert d.stop() == 0
