@@ -189,3 +189,43 @@ def test_rfc7335_4_host_clat_refuses_overlapping_continuity(sv):
         assert "192.0.0.1/32" in addrs, addrs
     finally:
         assert d.stop() == 0
+
+
+LOGCONF = """\
+pref64 = 2001:db8:64::/96
+user = root
+control-socket = @SOCK@
+log-packets = {log}
+
+[siit]
+tun = {tun}
+eam = 192.0.2.10 2001:db8:6::10
+"""
+
+
+def _unmappable_burst(net, n):
+    """n echo requests from 2001:db8:6::5 (no EAM row: no_map_src) routed
+    into the TUN within about half a second."""
+    net.ex("sv", ["ping", "-6", "-n", "-q", "-c", str(n), "-i", "0.005",
+                  "-W", "1", "-I", "2001:db8:6::5", "2001:db8:64::c633:6402"],
+           check=False, timeout=30)
+
+
+@pytest.mark.parametrize("log", ["no", "yes"])
+def test_per_packet_logging_opt_in_and_rate_limited(sv, log):
+    """sixgated(8): per-packet logs only with log-packets = yes, and then at
+    most LOG_PKT_PER_SEC (10) lines a second, each naming the reason."""
+    sv.sh("sv", "ip addr add 2001:db8:6::5/128 dev lo")
+    d = Sixgated(sv, "sv", LOGCONF.format(log=log, tun=sv.tun))
+    d.start()
+    try:
+        _unmappable_burst(sv, 80)
+        assert d.alive()
+    finally:
+        d.stop()
+    lines = [l for l in d.log().splitlines() if "drop no_map_src" in l]
+    if log == "no":
+        assert lines == [], lines
+    else:
+        assert 1 <= len(lines) <= 20, lines      # two 1-s windows at most
+        assert "2001:db8:6::5" in lines[0]
