@@ -265,23 +265,16 @@ static enum xlat_verdict ip6_ext(struct wire *w, struct ip6 *ip, uint8_t *nh,
 	return XLAT_OK;
 }
 
-/*
- * Parse an IPv6 header and walk its extension headers up to the upper
- * layer.  Only the fragmentable part's first fragment carries the chain
- * past a Fragment header; later fragments stop there.
- */
-enum xlat_verdict ip6_parse(const uint8_t *p, size_t len, bool inner,
-			    struct ip6 *ip)
+/* The fixed IPv6 header into *ip; w is left at the first Next Header. */
+static enum xlat_verdict ip6_fixed(struct wire *w, size_t len, bool inner,
+				   struct ip6 *ip, uint8_t *nh)
 {
-	struct wire w;
-
-	wire_init(&w, p, len);
-	uint32_t vtf = wire_u32(&w);
-	ip->payload_len = wire_u16(&w);
-	uint8_t nh = wire_u8(&w);
-	ip->hlim = wire_u8(&w);
-	const uint8_t *s = wire_take(&w, 16), *d = wire_take(&w, 16);
-	if (w.err)
+	uint32_t vtf = wire_u32(w);
+	ip->payload_len = wire_u16(w);
+	*nh = wire_u8(w);
+	ip->hlim = wire_u8(w);
+	const uint8_t *s = wire_take(w, 16), *d = wire_take(w, 16);
+	if (w->err)
 		return XLAT_TRUNCATED;
 	if (vtf >> 28 != 6)
 		return XLAT_BAD_VERSION;
@@ -290,8 +283,7 @@ enum xlat_verdict ip6_parse(const uint8_t *p, size_t len, bool inner,
 	if (!inner && (size_t)ip->payload_len + IP6_HDR > len)
 		return XLAT_TRUNCATED;
 	if (!inner)
-		w.len = IP6_HDR + ip->payload_len; /* ignore link padding */
-	ip->hdr = p;
+		w->len = IP6_HDR + ip->payload_len; /* ignore link padding */
 	ip->tc = (uint8_t)(vtf >> 20);
 	ip->flow = vtf & 0xfffff;
 	memcpy(&ip->src, s, 16);
@@ -301,35 +293,57 @@ enum xlat_verdict ip6_parse(const uint8_t *p, size_t len, bool inner,
 	ip->mf = false;
 	ip->frag_id = 0;
 	ip->segleft_off = -1;
-	bool first = true;
-	while (is_skipped_hdr(nh)) {
-		/* RFC 7915 §5.1.1: only ESP may follow a Fragment header.
-		 * Every fragment repeats that Next Header, so later fragments
-		 * are held to the same rule. */
-		if (ip->frag)
-			break;
-		enum xlat_verdict v = ip6_ext(&w, ip, &nh, first);
+	return XLAT_OK;
+}
+
+/*
+ * Walk the headers RFC 7915 §5.1 skips.  §5.1.1: only ESP may follow a
+ * Fragment header; every fragment repeats that Next Header, so later
+ * fragments are held to the same rule.  A refused chain is still walked to
+ * its upper layer, because §5.4 sends no error about an ICMPv6 message.
+ */
+static enum xlat_verdict ip6_chain(struct wire *w, bool inner, struct ip6 *ip,
+				   uint8_t *nh)
+{
+	for (bool first = true; is_skipped_hdr(*nh) && !ip->frag; first = false) {
+		enum xlat_verdict v = ip6_ext(w, ip, nh, first);
 		if (v != XLAT_OK)
-			return inner && w.err ? XLAT_TRUNCATED : v;
-		first = false;
+			return inner && w->err ? XLAT_TRUNCATED : v;
 	}
-	if (ip->frag && is_ext_hdr(nh)) {
-		/* Refused, but find the upper layer all the same: §5.4
-		 * sends no error about an ICMPv6 message. */
-		while (nh != PROTO_FRAGMENT && is_skipped_hdr(nh) &&
-		       ip6_ext(&w, ip, &nh, false) == XLAT_OK)
-			;
-		ip->proto = nh;
-		return XLAT_FRAG_EXT_HDR;
-	}
+	if (!ip->frag || !is_ext_hdr(*nh))
+		return XLAT_OK;
+	while (*nh != PROTO_FRAGMENT && is_skipped_hdr(*nh) &&
+	       ip6_ext(w, ip, nh, false) == XLAT_OK)
+		;
+	ip->proto = *nh;
+	return XLAT_FRAG_EXT_HDR;
+}
+
+/*
+ * Parse an IPv6 header and walk its extension headers up to the upper
+ * layer.  For an outer packet the whole payload must be present; a quoted
+ * (inner) packet may be cut short.
+ */
+enum xlat_verdict ip6_parse(const uint8_t *p, size_t len, bool inner,
+			    struct ip6 *ip)
+{
+	struct wire w;
+	uint8_t nh;
+
+	wire_init(&w, p, len);
+	enum xlat_verdict v = ip6_fixed(&w, len, inner, ip, &nh);
+	if (v != XLAT_OK)
+		return v;
+	ip->hdr = p;
+	v = ip6_chain(&w, inner, ip, &nh);
+	if (v != XLAT_OK)
+		return v;
 	ip->proto = nh;
 	ip->l4_off = (unsigned)w.off;
-	size_t end = inner ? len : IP6_HDR + (size_t)ip->payload_len;
-	if (end > len)
-		end = len;
 	if (ip->l4_off > IP6_HDR + ip->payload_len)
 		return XLAT_BAD_EXT_HDR;
-	ip->avail = (unsigned)(end - ip->l4_off);
+	size_t end = inner ? len : IP6_HDR + (size_t)ip->payload_len;
+	ip->avail = (unsigned)((end > len ? len : end) - ip->l4_off);
 	return XLAT_OK;
 }
 
