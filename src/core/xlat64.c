@@ -28,17 +28,24 @@ struct hdr4 {
 
 static void put_ip4(uint8_t *h, const struct hdr4 *f)
 {
+	uint16_t fo = (uint16_t)((f->df ? 0x4000 : 0) | (f->mf ? 0x2000 : 0) |
+				 (f->frag_off / 8));
+	/* Summed from the fields, not re-read from h: loading what was just
+	 * stored byte by byte stalls store forwarding. */
+	uint32_t sum = (0x4500u | f->tos) + f->tot_len + f->id + fo +
+		       ((uint32_t)f->ttl << 8 | f->proto) +
+		       csum_addr4(f->src, f->dst);
+
 	h[0] = 0x45;
 	h[1] = f->tos;
 	put16(h + 2, (uint16_t)f->tot_len);
 	put16(h + 4, f->id);
-	put16(h + 6, (uint16_t)((f->df ? 0x4000 : 0) | (f->mf ? 0x2000 : 0) |
-				(f->frag_off / 8)));
+	put16(h + 6, fo);
 	h[8] = f->ttl;
 	h[9] = f->proto;
+	put16(h + 10, csum_finish(sum));
 	put32(h + 12, f->src);
 	put32(h + 16, f->dst);
-	ip4_set_csum(h);
 }
 
 /* §5.1: ::, ::1 and multicast sources are never forwarded. */
