@@ -850,7 +850,7 @@ static int control_exec(struct control_ctx *x)
 	case CONTROL_CMD_RELOAD:
 		return control_reload(x);
 	}
-	snprintf(x->err, x->errlen, "command not implemented");
+	snprintf(x->err, x->errlen, "unknown command");
 	return -ENOSYS;
 }
 
