@@ -66,7 +66,7 @@ $(SIXGATED): $(DAEMON_OBJ) $(LIBCONF) $(LIBCORE)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBCONF) $(LIBCORE)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIBCONF) $(LIBCORE) -lcmocka
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Itests/unit $(LDFLAGS) -o $@ $< $(LIBCONF) $(LIBCORE) -lcmocka
 
 # The control socket server alone (src/daemon/control.c), with the fake
 # daemon that test_control.c and fuzz_control.c define; no other daemon file.
