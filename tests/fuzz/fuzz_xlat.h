@@ -340,4 +340,32 @@ static inline void fz_check_out(const struct xlat_out *out,
 		fz_check_pkt(out, &out->pkts[i]);
 }
 
+typedef enum xlat_verdict fz_xlat_fn(const struct xlat_ctx *ctx,
+				     const uint8_t *pkt, size_t len,
+				     uint64_t now, struct xlat_out *out);
+
+/* One input through one direction under the three contexts that between
+ * them flip every policy switch, each result checked. */
+static inline int fz_run(fz_xlat_fn *fn, const uint8_t *data, size_t size)
+{
+	static struct xlat_ctx ctxs[3];
+	static struct xlat_out out;
+	static bool ready;
+	static uint64_t now = 1000000000ull;
+
+	if (!ready) {
+		fz_ctx_lab(&ctxs[0]);
+		fz_ctx_strict(&ctxs[1]);
+		fz_ctx_wkp(&ctxs[2]);
+		ready = true;
+	}
+	now += 1000;
+	for (size_t i = 0; i < sizeof(ctxs) / sizeof(ctxs[0]); i++) {
+		enum xlat_verdict v = fn(&ctxs[i], data, size, now, &out);
+		fz_check_out(&out, v);
+		fz_check_l4(data, size, &out, v);
+	}
+	return 0;
+}
+
 #endif
