@@ -88,11 +88,9 @@ enum xlat_verdict ip6_parse(const uint8_t *p, size_t len, bool inner,
 uint8_t *out_reserve(struct xlat_out *out, size_t len);
 void out_push(struct xlat_out *out, uint8_t *data, size_t len, int family,
 	      enum xlat_kind kind);
-void out_drop_last(struct xlat_out *out);
 
 /* Address mapping, RFC 7915 §6 (xlat.c). */
 enum map_how { MAP_NONE, MAP_EAM, MAP_RFC6052 };
-bool map_nonglobal4(const struct xlat_ctx *ctx, uint32_t a);
 enum map_how map_4to6(const struct xlat_ctx *ctx, uint32_t a, bool use_eam,
 		      struct in6_addr *out);
 enum map_how map_6to4(const struct xlat_ctx *ctx, const struct in6_addr *a,
@@ -166,10 +164,9 @@ static inline uint32_t pseudo6(const struct in6_addr *s,
  * RFC 7915 §4.5/§5.5: update a TCP or UDP checksum (n bytes of the
  * transport header present) after the pseudo-header's address sum went from
  * old to new.  A UDP checksum of 0 stays 0 (the callers decide about it);
- * a computed 0 is sent as 0xffff (RFC 768).  Returns false for other
- * protocols.
+ * a computed 0 is sent as 0xffff (RFC 768).
  */
-bool l4_readdress(uint8_t *l4, size_t n, uint8_t proto, uint32_t old,
+void l4_readdress(uint8_t *l4, size_t n, uint8_t proto, uint32_t old,
 		  uint32_t new);
 
 /* Write a finished IPv4 header checksum. */

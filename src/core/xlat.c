@@ -79,13 +79,7 @@ void out_push(struct xlat_out *out, uint8_t *data, size_t len, int family,
 	out->used = (size_t)(data - out->buf) + ((len + 7) & ~(size_t)7);
 }
 
-void out_drop_last(struct xlat_out *out)
-{
-	out->npkts--;
-	out->used = out->npkts ? (size_t)(out->pkts[out->npkts].data - out->buf) : 0;
-}
-
-bool map_nonglobal4(const struct xlat_ctx *ctx, uint32_t a)
+static bool map_nonglobal4(const struct xlat_ctx *ctx, uint32_t a)
 {
 	for (unsigned i = 0; i < ctx->nnonglobal; i++)
 		if (addr4_match(a, ctx->nonglobal[i].addr, ctx->nonglobal[i].len))
@@ -136,22 +130,20 @@ void ip4_set_csum(uint8_t *hdr)
 	put16(hdr + 10, csum_finish(sum));
 }
 
-bool l4_readdress(uint8_t *l4, size_t n, uint8_t proto, uint32_t old,
+void l4_readdress(uint8_t *l4, size_t n, uint8_t proto, uint32_t old,
 		  uint32_t new)
 {
 	switch (proto) {
 	case PROTO_TCP:
 		if (n >= 18)
 			put16(l4 + 16, csum_replace(get16(l4 + 16), old, new));
-		return true;
+		break;
 	case PROTO_UDP:
 		if (n >= 8 && get16(l4 + 6) != 0) {
 			uint16_t c = csum_replace(get16(l4 + 6), old, new);
 			put16(l4 + 6, c ? c : 0xffff);
 		}
-		return true;
-	default:
-		return false;
+		break;
 	}
 }
 

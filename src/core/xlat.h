@@ -72,8 +72,7 @@
 	X(UDP_ZERO_CSUM, udp_zero_csum, "UDP with zero checksum, policy says drop "          \
 			 "(RFC 7915 4.5, RFC 8200 8.1)")                       \
 	X(FRAG_TOO_SMALL, frag_too_small, "fragment too small to be split further")           \
-	X(NO_SPACE, no_space, "translated result does not fit the output buffer")       \
-	X(HAIRPIN_LOOP, hairpin_loop, "EAM hairpin would loop")
+	X(NO_SPACE, no_space, "translated result does not fit the output buffer")
 
 enum xlat_verdict {
 #define XLAT_ENUM(id, name, desc) XLAT_##id,

@@ -80,8 +80,10 @@ static void l4_fix46(uint8_t *l4, size_t n, uint8_t proto, uint32_t s4,
 		     const struct in6_addr *d6, const struct icmp_map *m,
 		     unsigned ulen)
 {
-	if (l4_readdress(l4, n, proto, csum_addr4(s4, d4), csum_addr6(s6, d6)))
+	if (proto == PROTO_TCP || proto == PROTO_UDP) {
+		l4_readdress(l4, n, proto, csum_addr4(s4, d4), csum_addr6(s6, d6));
 		return;
+	}
 	if (proto == PROTO_ICMP && n >= 4 && m) {
 		uint32_t o = get16(l4);
 		l4[0] = m->type;
@@ -257,9 +259,12 @@ static uint32_t inner_dst4(const struct ip4 *ip)
 	return ip->avail >= ICMP_HDR + IP4_HDR ? get32(q + 16) : 0;
 }
 
+/* An informational message returns XLAT_OK with its mapping in *info for
+ * the common path; an error is translated here whole. */
 static enum xlat_verdict icmp46(const struct xlat_ctx *ctx,
 				const struct ip4 *ip, uint8_t hlim,
-				unsigned flags, struct xlat_out *out)
+				unsigned flags, struct xlat_out *out,
+				struct icmp_map *info)
 {
 	struct err46 e = { .ip = ip, .icmp = ip->hdr + ip->ihl, .hlim = hlim };
 	bool hp = flags & XF_HAIRPIN;
@@ -270,8 +275,10 @@ static enum xlat_verdict icmp46(const struct xlat_ctx *ctx,
 		return XLAT_ICMP_SHORT;
 	if (!icmp_map_4to6(e.icmp[0], e.icmp[1], &e.m))
 		return XLAT_ICMP_TYPE;
-	if (!icmp4_is_error(e.icmp[0]))
-		return XLAT_OK; /* informational: the common path handles it */
+	if (!icmp4_is_error(e.icmp[0])) {
+		*info = e.m;
+		return XLAT_OK;
+	}
 	if (ip->avail < ICMP_HDR + IP4_HDR)
 		return XLAT_ICMP_SHORT;
 	/* §4.2.1 rule 3: a router error sourced at the inner destination. */
@@ -348,12 +355,11 @@ enum xlat_verdict x46(const struct xlat_ctx *ctx, const uint8_t *pkt,
 		return v;
 	uint8_t hlim = (flags & XF_HAIRPIN) ? ip.ttl : (uint8_t)(ip.ttl - 1);
 	if (ip.proto == PROTO_ICMP) {
-		v = icmp46(ctx, &ip, hlim, flags, out);
+		v = icmp46(ctx, &ip, hlim, flags, out, &m);
 		if (v == XLAT__COUNT)
 			return XLAT_OK;
 		if (v != XLAT_OK)
 			return v;
-		icmp_map_4to6(pkt[ip.ihl], pkt[ip.ihl + 1], &m);
 		mp = &m;
 	}
 	/* RFC 7757 §4.2.1 rule 1: no EAM for the source on the hairpin pass. */

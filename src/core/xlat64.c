@@ -63,8 +63,10 @@ static void l4_fix64(uint8_t *l4, size_t n, uint8_t proto,
 		     uint32_t s4, uint32_t d4, const struct icmp_map *m,
 		     unsigned ulen)
 {
-	if (l4_readdress(l4, n, proto, csum_addr6(s6, d6), csum_addr4(s4, d4)))
+	if (proto == PROTO_TCP || proto == PROTO_UDP) {
+		l4_readdress(l4, n, proto, csum_addr6(s6, d6), csum_addr4(s4, d4));
 		return;
+	}
 	if (proto == PROTO_ICMPV6 && n >= 4 && m) {
 		uint32_t o = get16(l4) + pseudo6(s6, d6, ulen, PROTO_ICMPV6);
 		l4[0] = m->type;

@@ -33,7 +33,7 @@ REASONS = ["truncated", "bad_version", "bad_header", "bad_ip4_csum",
            "bad_ext_hdr", "frag_ext_hdr", "too_big", "icmp_type",
            "icmp_pointer", "icmp_fragmented", "icmp_nested", "icmp_inner",
            "icmp_short", "igmp", "udp_zero_csum", "frag_too_small",
-           "no_space", "hairpin_loop"]
+           "no_space"]
 MALFORMED = ["truncated", "bad_version", "bad_header", "bad_ext_hdr"]
 ICMP_BAD = ["icmp_type", "icmp_pointer", "icmp_fragmented", "icmp_nested",
             "icmp_inner", "icmp_short", "truncated", "bad_header"]
