@@ -80,6 +80,20 @@ def run_translate(conf_text, in_path, out_path):
         os.unlink(conf)
 
 
+def config_check(text):
+    """`sixgatectl config check -c FILE` on text; returns (CompletedProcess,
+    path of the file, which is gone by then but names the errors)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as f:
+        f.write(text)
+        path = f.name
+    try:
+        r = subprocess.run([SIXGATECTL, "config", "check", "-c", path],
+                           capture_output=True, text=True, timeout=30)
+        return r, path
+    finally:
+        os.unlink(path)
+
+
 def xlat_raw(pkts, conf_text=CONF_WKP_LAB, linktype=LINKTYPE_RAW, times=None):
     """Translate; return (list of raw bytes emitted, summary dict)."""
     with tempfile.TemporaryDirectory() as d:

@@ -8,15 +8,12 @@ draft-ietf-v6ops-icmpext-xlat-v6only-source-01 (CONFORMANCE.md section 7).
 The router's address has no IPv4 form, so the ICMPv4 source comes from
 pool6791 or is 192.0.0.8 (RFC 7600 dummy address).
 """
-import os
 import socket
 import struct
-import subprocess
-import tempfile
 
 import pytest
 
-from conftest import CONF_WKP_LAB, SIXGATECTL, xlat_raw
+from conftest import config_check, CONF_WKP_LAB, xlat_raw
 from v6to4_util import (H4, H4_6, H6_4, ROUTER6, cksum, icmp4, icmp6_error,
                         icmp6_pkt, inner_v4_to_v6, ip4_fields, l4_ok4)
 
@@ -36,18 +33,6 @@ def run1(p, conf_text):
     out, s = xlat_raw([p], conf_text)
     assert len(out) == 1 and out[0][0] >> 4 == 4, (out, s)
     return out[0]
-
-
-def config_check(text):
-    with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as f:
-        f.write(text)
-        path = f.name
-    try:
-        r = subprocess.run([SIXGATECTL, "config", "check", "-c", path],
-                           capture_output=True, text=True, timeout=30)
-        return r, path
-    finally:
-        os.unlink(path)
 
 
 @pytest.mark.parametrize("t6,c6,rest", [(3, 0, b"\0\0\0\0"),

@@ -15,16 +15,13 @@ they run with allow-nonglobal-wkp = yes; companion tests show the same
 packets dropped with the check on.
 """
 import ipaddress
-import os
 import random
 import struct
-import subprocess
-import tempfile
 
 import pytest
 from scapy.all import IP, IPv6, Raw, UDP, raw
 
-from conftest import CONF_WKP_LAB, CONF_WKP_STRICT, SIXGATECTL, xlat_raw
+from conftest import config_check, CONF_WKP_LAB, CONF_WKP_STRICT, xlat_raw
 from v6to4_util import (cksum, icmp6_of, icmp6_ok, icmp6_pkt, ip4_fields,
                         ip6_dst, ip6_src, l4_ok4, pseudo6, same6)
 
@@ -98,18 +95,6 @@ def one(pkts, conf_text=LAB, family=None):
     if family:
         assert out[0][0] >> 4 == family
     return out[0]
-
-
-def config_check(text):
-    with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as f:
-        f.write(text)
-        path = f.name
-    try:
-        r = subprocess.run([SIXGATECTL, "config", "check", "-c", path],
-                           capture_output=True, text=True, timeout=30)
-        return r, path
-    finally:
-        os.unlink(path)
 
 
 # --------------------------------------------------------------------------

@@ -6,10 +6,8 @@ tests do not depend on scapy re-serialising what it parsed.
 import ipaddress
 import os
 import struct
-import subprocess
 import tempfile
 
-from conftest import SIXGATECTL
 
 # A network-specific prefix: RFC 6052 §3.1 does not apply to it, so the
 # documentation addresses translate without allow-nonglobal-wkp.
@@ -254,15 +252,9 @@ def reassemble6(frags):
 
 def config_check(text):
     """Run `sixgatectl config check -c FILE`; return (rc, stderr, stdout)."""
-    with tempfile.NamedTemporaryFile("w", suffix=".conf", delete=False) as f:
-        f.write(text)
-        path = f.name
-    try:
-        r = subprocess.run([SIXGATECTL, "config", "check", "-c", path],
-                           capture_output=True, text=True, timeout=30)
-        return r.returncode, r.stderr, r.stdout
-    finally:
-        os.unlink(path)
+    from conftest import config_check as check
+    r, _ = check(text)
+    return r.returncode, r.stderr, r.stdout
 
 
 def translate_rc(text, pkts):
