@@ -15,6 +15,13 @@ void icmperr_send4(const struct xlat_ctx *ctx, struct xlat_out *out,
 		   const uint8_t *pkt, size_t len, uint8_t type, uint8_t code,
 		   uint32_t rest)
 {
+	icmperr_send4_from(ctx, out, pkt, len, type, code, rest, ctx->self4);
+}
+
+void icmperr_send4_from(const struct xlat_ctx *ctx, struct xlat_out *out,
+			const uint8_t *pkt, size_t len, uint8_t type,
+			uint8_t code, uint32_t rest, uint32_t src)
+{
 	if (!ctx->icmp_errors || len < IP4_HDR)
 		return;
 	/* Never an error about an error (RFC 1812 §4.3.2.7). */
@@ -34,7 +41,7 @@ void icmperr_send4(const struct xlat_ctx *ctx, struct xlat_out *out,
 	put16(p + 2, (uint16_t)tot);
 	p[8] = 64;
 	p[9] = PROTO_ICMP;
-	put32(p + 12, ctx->self4);
+	put32(p + 12, src);
 	memcpy(p + 16, pkt + 12, 4); /* back to the offender's source */
 	ip4_set_csum(p);
 	uint8_t *ic = p + IP4_HDR;

@@ -40,6 +40,25 @@ enum {
 	XF_HAIRPIN = 2, /* RFC 7757 §4.2.2 second pass */
 };
 
+/*
+ * RFC 6146 §3.6-§3.7: the BIB binding a stateful pass applies.  The IPv6
+ * client's transport address (X', x) stands for (T, t) on the IPv4 side;
+ * every other address is mapped by RFC 6052.  x and t are ICMP query
+ * identifiers for ICMP.  Positions, not addresses, decide what is
+ * rewritten: v6→v4 the outer source and the quoted packet's destination,
+ * v4→v6 the outer destination and the quoted packet's source.
+ */
+struct xlat_nat {
+	struct in6_addr x6;
+	uint16_t x_port;
+	uint32_t t4;           /* host order */
+	uint16_t t_port;
+	bool router_dummy;     /* ICMPv6 error from another IPv6 node: the
+				  untranslatable-source rule, not T */
+	bool hairpin_out;      /* v6→v4: emit the IPv4 packet whole (no MTU
+				  check, no fragmenting) for a second pass */
+};
+
 /* A parsed IPv4 header.  Offsets are from the start of the header. */
 struct ip4 {
 	const uint8_t *hdr;
@@ -125,6 +144,10 @@ size_t icmp_ext_layout(uint8_t *q, size_t qlen, const uint8_t *ext,
 void icmperr_send4(const struct xlat_ctx *ctx, struct xlat_out *out,
 		   const uint8_t *pkt, size_t len, uint8_t type, uint8_t code,
 		   uint32_t rest);
+/* The same from a given source address (a NAT64's pool4 address). */
+void icmperr_send4_from(const struct xlat_ctx *ctx, struct xlat_out *out,
+			const uint8_t *pkt, size_t len, uint8_t type,
+			uint8_t code, uint32_t rest, uint32_t src);
 void icmperr_send6(const struct xlat_ctx *ctx, struct xlat_out *out,
 		   const uint8_t *pkt, size_t len, uint8_t type, uint8_t code,
 		   uint32_t rest);
@@ -132,19 +155,21 @@ void icmperr_send6(const struct xlat_ctx *ctx, struct xlat_out *out,
 /* One translation pass (xlat46.c / xlat64.c). */
 enum xlat_verdict x46(const struct xlat_ctx *ctx, const uint8_t *pkt,
 		      size_t len, uint64_t now, struct xlat_out *out,
-		      unsigned flags);
+		      unsigned flags, const struct xlat_nat *nat);
 enum xlat_verdict x64(const struct xlat_ctx *ctx, const uint8_t *pkt,
-		      size_t len, uint64_t now, struct xlat_out *out);
+		      size_t len, uint64_t now, struct xlat_out *out,
+		      const struct xlat_nat *nat);
 
 /*
  * Translate the packet quoted in an ICMP error into dst (cap bytes).
  * Returns the number of bytes written or a negative verdict.
  */
 int inner_4to6(const struct xlat_ctx *ctx, const uint8_t *p, size_t len,
-	       unsigned flags, uint8_t *dst, size_t cap);
+	       unsigned flags, const struct xlat_nat *nat, uint8_t *dst,
+	       size_t cap);
 int inner_6to4(const struct xlat_ctx *ctx, const uint8_t *p, size_t len,
-	       uint8_t *dst, size_t cap, bool *inner_frag, uint32_t *inner_src,
-	       enum map_how *src_how);
+	       const struct xlat_nat *nat, uint8_t *dst, size_t cap,
+	       bool *inner_frag, uint32_t *inner_src, enum map_how *src_how);
 
 /* Fragmentation helpers (frag.c). */
 enum xlat_verdict frag_emit6(struct xlat_out *out, const uint8_t *pkt,
@@ -168,6 +193,13 @@ static inline uint32_t pseudo6(const struct in6_addr *s,
  */
 void l4_readdress(uint8_t *l4, size_t n, uint8_t proto, uint32_t old,
 		  uint32_t new);
+
+/*
+ * RFC 6146 §3.7: set the source (dst false) or destination port of a TCP or
+ * UDP header, or the identifier of an ICMP/ICMPv6 query, at l4 (n bytes
+ * present, proto as it is now), updating the checksum incrementally.
+ */
+void l4_port(uint8_t *l4, size_t n, uint8_t proto, bool dst, uint16_t port);
 
 /* Write a finished IPv4 header checksum. */
 void ip4_set_csum(uint8_t *hdr);

@@ -1083,3 +1083,48 @@ unsigned nat64_expire_step(struct nat64_table *t, uint64_t now,
 	}
 	return removed;
 }
+
+/* ---- walks --------------------------------------------------------- */
+
+int nat64_table_bib_walk(struct nat64_table *t, unsigned proto,
+			 nat64_table_bib_cb *cb, void *arg)
+{
+	int rc = 0;
+
+	for (uint32_t i = 0; i < t->c.nshards && rc == 0; i++) {
+		struct nat64_shard *s = &t->shards[i];
+		pthread_mutex_lock(&s->lock);
+		for (uint32_t id = 0; id < t->bib_cap && rc == 0; id++) {
+			struct nat64_bib b;
+			if (s->bib[id].proto >= NAT64_NPROTO ||
+			    (proto < NAT64_NPROTO && s->bib[id].proto != proto))
+				continue;
+			bib_view(s, id, &b);
+			rc = cb(arg, &b);
+		}
+		pthread_mutex_unlock(&s->lock);
+	}
+	return rc;
+}
+
+int nat64_table_session_walk(struct nat64_table *t, unsigned proto,
+			     nat64_table_session_cb *cb, void *arg)
+{
+	int rc = 0;
+
+	for (uint32_t i = 0; i < t->c.nshards && rc == 0; i++) {
+		struct nat64_shard *s = &t->shards[i];
+		pthread_mutex_lock(&s->lock);
+		for (uint32_t id = 0; id < t->sess_cap && rc == 0; id++) {
+			struct nat64_session v;
+			if (!sess_valid(s, id) ||
+			    (proto < NAT64_NPROTO &&
+			     s->bib[s->sess[id].bib].proto != proto))
+				continue;
+			sess_view(s, id, &v);
+			rc = cb(arg, &v);
+		}
+		pthread_mutex_unlock(&s->lock);
+	}
+	return rc;
+}

@@ -197,6 +197,18 @@ typedef bool (*nat64_expire_fn)(void *arg, const struct nat64_expired *e,
 unsigned nat64_expire_step(struct nat64_table *t, uint64_t now,
 			   unsigned budget, nat64_expire_fn cb, void *arg);
 
+/*
+ * Walk every BIB entry / session of proto (NAT64_NPROTO: all), one shard
+ * locked at a time; cb gets a copy under that lock and must not call the
+ * table.  cb returns non-zero to stop; the walk returns that value or 0.
+ */
+typedef int nat64_table_bib_cb(void *arg, const struct nat64_bib *b);
+typedef int nat64_table_session_cb(void *arg, const struct nat64_session *s);
+int nat64_table_bib_walk(struct nat64_table *t, unsigned proto,
+			 nat64_table_bib_cb *cb, void *arg);
+int nat64_table_session_walk(struct nat64_table *t, unsigned proto,
+			     nat64_table_session_cb *cb, void *arg);
+
 /* Whole-table counts, read without locks (may be a moment old). */
 uint32_t nat64_table_sessions(const struct nat64_table *t);
 uint32_t nat64_table_bibs(const struct nat64_table *t);

@@ -466,6 +466,51 @@ int pool4_release(struct pool4 *p, enum pool4_proto proto,
 	return 0;
 }
 
+/*
+ * Reserve (addr, port) outside any subscriber: static BIB entries and held
+ * ports (RFC 6888 REQ-8).  Ports outside the configured ranges need no
+ * reservation and are refused with -ENOENT so the caller can tell.
+ */
+int pool4_reserve(struct pool4 *p, enum pool4_proto proto, uint32_t addr,
+		  uint16_t port)
+{
+	ssize_t ai;
+	struct slot *s;
+
+	if ((unsigned)proto >= POOL4_NPROTO)
+		return -EINVAL;
+	ai = addr_index(p, addr);
+	if (ai < 0)
+		return -ENOENT;
+	s = &p->addrs[ai].s[proto];
+	if (!s->conf || !bit_get(s->conf, port))
+		return -ENOENT;
+	if (bit_get(s->used, port))
+		return -EEXIST;
+	bit_set(s->used, port);
+	s->nused++;
+	return 0;
+}
+
+int pool4_unreserve(struct pool4 *p, enum pool4_proto proto, uint32_t addr,
+		    uint16_t port)
+{
+	ssize_t ai;
+	struct slot *s;
+
+	if ((unsigned)proto >= POOL4_NPROTO)
+		return -EINVAL;
+	ai = addr_index(p, addr);
+	if (ai < 0)
+		return -ENOENT;
+	s = &p->addrs[ai].s[proto];
+	if (!s->conf || !bit_get(s->used, port))
+		return -ENOENT;
+	bit_clear(s->used, port);
+	s->nused--;
+	return 0;
+}
+
 /* Queries */
 
 bool pool4_contains(const struct pool4 *p, uint32_t addr)

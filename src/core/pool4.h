@@ -85,6 +85,17 @@ int pool4_alloc(struct pool4 *p, enum pool4_proto proto,
 int pool4_release(struct pool4 *p, enum pool4_proto proto,
 		  const struct in6_addr *src, const struct pool4_taddr *t);
 
+/*
+ * Take (addr, port) of proto out of allocation without a subscriber
+ * (static BIB entries, ports on hold) and give it back.  0; -EEXIST when
+ * it is in use; -ENOENT when it is not a configured pool port (reserve) or
+ * not in use (unreserve); -EINVAL for an unknown protocol.
+ */
+int pool4_reserve(struct pool4 *p, enum pool4_proto proto, uint32_t addr,
+		  uint16_t port);
+int pool4_unreserve(struct pool4 *p, enum pool4_proto proto, uint32_t addr,
+		    uint16_t port);
+
 /* Is addr a pool address (any protocol)?  For RFC 6146 §3.5 and §5.4. */
 bool pool4_contains(const struct pool4 *p, uint32_t addr);
 /* Is (addr, port) allocated for proto? */

@@ -147,6 +147,37 @@ void l4_readdress(uint8_t *l4, size_t n, uint8_t proto, uint32_t old,
 	}
 }
 
+void l4_port(uint8_t *l4, size_t n, uint8_t proto, bool dst, uint16_t port)
+{
+	unsigned off = dst ? 2 : 0, coff;
+
+	switch (proto) {
+	case PROTO_TCP:
+		coff = 16;
+		break;
+	case PROTO_UDP:
+		coff = 6;
+		break;
+	case PROTO_ICMP:
+	case PROTO_ICMPV6:
+		off = 4;
+		coff = 2;
+		break;
+	default:
+		return;
+	}
+	if (n < off + 2)
+		return;
+	uint16_t old = get16(l4 + off);
+	put16(l4 + off, port);
+	if (n < coff + 2 || (proto == PROTO_UDP && get16(l4 + 6) == 0))
+		return;
+	uint16_t c = csum_replace(get16(l4 + coff), old, port);
+	if (proto == PROTO_UDP && c == 0)
+		c = 0xffff;
+	put16(l4 + coff, c);
+}
+
 /*
  * Parse an IPv4 header.  For an outer packet the whole datagram must be
  * present and the header checksum right; a quoted (inner) packet may be
@@ -344,7 +375,7 @@ enum xlat_verdict xlat_4to6(const struct xlat_ctx *ctx, const uint8_t *pkt,
 {
 	out->npkts = 0;
 	out->used = 0;
-	return x46(ctx, pkt, len, now, out, 0);
+	return x46(ctx, pkt, len, now, out, 0, NULL);
 }
 
 enum xlat_verdict xlat_6to4(const struct xlat_ctx *ctx, const uint8_t *pkt,
@@ -352,7 +383,7 @@ enum xlat_verdict xlat_6to4(const struct xlat_ctx *ctx, const uint8_t *pkt,
 {
 	out->npkts = 0;
 	out->used = 0;
-	return x64(ctx, pkt, len, now, out);
+	return x64(ctx, pkt, len, now, out, NULL);
 }
 
 enum xlat_verdict xlat_packet(const struct xlat_ctx *ctx, const uint8_t *pkt,

@@ -72,7 +72,35 @@
 	X(UDP_ZERO_CSUM, udp_zero_csum, "UDP with zero checksum, policy says drop "          \
 			 "(RFC 7915 4.5, RFC 8200 8.1)")                       \
 	X(FRAG_TOO_SMALL, frag_too_small, "fragment too small to be split further")           \
-	X(NO_SPACE, no_space, "translated result does not fit the output buffer")
+	X(NO_SPACE, no_space, "translated result does not fit the output buffer") \
+	X(HELD, held, "NAT64: kept for later (held IPv4 SYN, out-of-order "     \
+		"fragment)")                                                   \
+	X(NAT64_NOT_POOL, nat64_not_pool, "NAT64: IPv6 destination outside pool6 " \
+			  "or IPv4 destination not a pool4 address (RFC 6146 3.5)") \
+	X(NAT64_SRC_POOL6, nat64_src_pool6, "NAT64: IPv6 source inside pool6 "   \
+			   "(RFC 6146 3.5, 5.4)")                               \
+	X(NAT64_PROTO, nat64_proto, "NAT64: not TCP, UDP or ICMP (RFC 6146 3.4)") \
+	X(NAT64_NO_BIB, nat64_no_bib, "NAT64: IPv4 packet with no BIB entry "    \
+			"(RFC 6146 3.5.1)")                                    \
+	X(NAT64_FILTERED, nat64_filtered, "NAT64: refused by address-dependent " \
+			  "filtering (RFC 6146 3.5.1)")                        \
+	X(NAT64_TCP_STATE, nat64_tcp_state, "NAT64: TCP segment the state "      \
+			   "machine drops (RFC 6146 3.5.2.2)")                  \
+	X(NAT64_TCP_INBOUND, nat64_tcp_inbound, "NAT64: externally initiated "   \
+			     "TCP refused by policy")                           \
+	X(NAT64_POOL_EXHAUSTED, nat64_pool_exhausted, "NAT64: no free pool4 "    \
+				"port or identifier; ICMPv6 1/3 sent")          \
+	X(NAT64_CLIENT_LIMIT, nat64_client_limit, "NAT64: the IPv6 client is at " \
+			      "its port or session limit (RFC 6888 REQ-4, "     \
+			      "REQ-5); ICMPv6 1/3 sent")                        \
+	X(NAT64_TABLE_FULL, nat64_table_full, "NAT64: session, BIB or "          \
+			    "subscriber table full; ICMPv6 1/3 sent")           \
+	X(NAT64_ICMP_NO_MATCH, nat64_icmp_no_match, "NAT64: ICMP error that "    \
+			       "matches no BIB entry (RFC 5508 REQ-4)")         \
+	X(NAT64_SYN_STORE_FULL, nat64_syn_store_full, "NAT64: unsolicited "      \
+				"IPv4 SYN with the held-SYN store full")        \
+	X(NAT64_FRAG_FULL, nat64_frag_full, "NAT64: fragment tracker or hold "   \
+			   "full, or fragment too large to hold")
 
 enum xlat_verdict {
 #define XLAT_ENUM(id, name, desc) XLAT_##id,

@@ -117,7 +117,8 @@ static enum xlat_verdict map_addr(const struct xlat_ctx *ctx, uint32_t a,
 }
 
 int inner_4to6(const struct xlat_ctx *ctx, const uint8_t *p, size_t len,
-	       unsigned flags, uint8_t *dst, size_t cap)
+	       unsigned flags, const struct xlat_nat *nat, uint8_t *dst,
+	       size_t cap)
 {
 	struct ip4 ip;
 	struct in6_addr s6, d6;
@@ -134,9 +135,12 @@ int inner_4to6(const struct xlat_ctx *ctx, const uint8_t *p, size_t len,
 		mp = &m;
 	}
 	/* RFC 7757 §4.2.1 rule 2: no EAM for the inner destination on the
-	 * hairpin pass. */
-	if (map_addr(ctx, ip.src, true, false, &s6, XLAT_ICMP_INNER) ||
-	    map_addr(ctx, ip.dst, !(flags & XF_HAIRPIN), false, &d6,
+	 * hairpin pass.  RFC 6146 §3.7: the quoted source is the binding's. */
+	if (nat)
+		s6 = nat->x6;
+	else if (map_addr(ctx, ip.src, true, false, &s6, XLAT_ICMP_INNER))
+		return -XLAT_ICMP_INNER;
+	if (map_addr(ctx, ip.dst, !(flags & XF_HAIRPIN), false, &d6,
 		     XLAT_ICMP_INNER))
 		return -XLAT_ICMP_INNER;
 
@@ -153,8 +157,11 @@ int inner_4to6(const struct xlat_ctx *ctx, const uint8_t *p, size_t len,
 	if (frag)
 		put_frag6(dst + IP6_HDR, nh, &ip);
 	memcpy(dst + hl, l4, n);
-	if (ip.frag_off == 0)
+	if (ip.frag_off == 0) {
 		l4_fix46(dst + hl, n, ip.proto, ip.src, ip.dst, &s6, &d6, mp, ulen);
+		if (nat)
+			l4_port(dst + hl, n, nh, false, nat->x_port);
+	}
 	return (int)(hl + n);
 }
 
@@ -206,6 +213,7 @@ static enum xlat_verdict err46_rest(const struct xlat_ctx *ctx,
 /* §4.2/§4.3: translate an ICMPv4 error with its quoted packet. */
 static enum xlat_verdict err46_build(const struct xlat_ctx *ctx,
 				     const struct err46 *e, unsigned flags,
+				     const struct xlat_nat *nat,
 				     struct xlat_out *out)
 {
 	const struct ip4 *ip = e->ip;
@@ -223,7 +231,7 @@ static enum xlat_verdict err46_build(const struct xlat_ctx *ctx,
 		return XLAT_NO_SPACE;
 	uint8_t *ic = p + IP6_HDR;
 	size_t room = IPV6_MIN_MTU - IP6_HDR - ICMP_HDR;
-	int n = inner_4to6(ctx, inner, ilen, flags, ic + ICMP_HDR, room);
+	int n = inner_4to6(ctx, inner, ilen, flags, nat, ic + ICMP_HDR, room);
 	if (n < 0)
 		return (enum xlat_verdict)-n;
 	size_t qlen = (size_t)n;
@@ -263,8 +271,8 @@ static uint32_t inner_dst4(const struct ip4 *ip)
  * the common path; an error is translated here whole. */
 static enum xlat_verdict icmp46(const struct xlat_ctx *ctx,
 				const struct ip4 *ip, uint8_t hlim,
-				unsigned flags, struct xlat_out *out,
-				struct icmp_map *info)
+				unsigned flags, const struct xlat_nat *nat,
+				struct xlat_out *out, struct icmp_map *info)
 {
 	struct err46 e = { .ip = ip, .icmp = ip->hdr + ip->ihl, .hlim = hlim };
 	bool hp = flags & XF_HAIRPIN;
@@ -283,24 +291,30 @@ static enum xlat_verdict icmp46(const struct xlat_ctx *ctx,
 		return XLAT_ICMP_SHORT;
 	/* §4.2.1 rule 3: a router error sourced at the inner destination. */
 	bool src_eam = !(hp && ip->src == inner_dst4(ip));
-	enum xlat_verdict v = map_addr(ctx, ip->dst, true, false, &e.d6,
-				       XLAT_NO_MAP_DST);
+	enum xlat_verdict v = XLAT_OK;
+	if (nat) /* RFC 6146 §3.7; the router itself as Pref64::R */
+		e.d6 = nat->x6;
+	else
+		v = map_addr(ctx, ip->dst, true, false, &e.d6, XLAT_NO_MAP_DST);
 	if (v == XLAT_OK)
 		v = map_addr(ctx, ip->src, src_eam, true, &e.s6, XLAT_NO_MAP_SRC);
 	if (v == XLAT_OK)
-		v = err46_build(ctx, &e, flags, out);
+		v = err46_build(ctx, &e, flags, nat, out);
 	/* Signal "done" to the caller with a distinct internal value. */
 	return v == XLAT_OK ? XLAT__COUNT : v;
 }
 
 /* §4.4: a dropped packet is answered (icmperr_send4() skips errors). */
 static void unreach4(const struct xlat_ctx *ctx, const struct ip4 *ip,
-		     struct xlat_out *out, unsigned flags, uint8_t code,
-		     uint32_t rest)
+		     struct xlat_out *out, unsigned flags,
+		     const struct xlat_nat *nat, uint8_t code, uint32_t rest)
 {
 	if (flags & XF_HAIRPIN)
 		return;
-	icmperr_send4(ctx, out, ip->hdr, ip->tot_len, 3, code, rest);
+	/* A NAT64 answers from the pool4 address the packet was sent to:
+	 * 192.0.0.8 would not survive bogon filters on the way back. */
+	icmperr_send4_from(ctx, out, ip->hdr, ip->tot_len, 3, code, rest,
+			   nat ? nat->t4 : ctx->self4);
 }
 
 static enum xlat_verdict emit46(const struct xlat_ctx *ctx,
@@ -308,11 +322,12 @@ static enum xlat_verdict emit46(const struct xlat_ctx *ctx,
 				const struct in6_addr *s6,
 				const struct in6_addr *d6,
 				const struct icmp_map *m, unsigned flags,
-				struct xlat_out *out);
+				const struct xlat_nat *nat, struct xlat_out *out);
 
 /* §4.1 checks before the header is translated. */
 static enum xlat_verdict pre46(const struct xlat_ctx *ctx, const struct ip4 *ip,
-			       unsigned flags, struct xlat_out *out)
+			       unsigned flags, const struct xlat_nat *nat,
+			       struct xlat_out *out)
 {
 	if (flags & XF_HAIRPIN)
 		return XLAT_OK;
@@ -326,13 +341,14 @@ static enum xlat_verdict pre46(const struct xlat_ctx *ctx, const struct ip4 *ip,
 	if (dst4_invalid(ip->dst))
 		return XLAT_DST_INVALID;
 	if (ip->ihl > IP4_HDR && has_source_route(ip)) {
-		unreach4(ctx, ip, out, flags, 5, 0);
+		unreach4(ctx, ip, out, flags, nat, 5, 0);
 		return XLAT_SOURCE_ROUTE;
 	}
 	if (ip->proto == PROTO_IGMP)
 		return XLAT_IGMP;
 	if (ip->ttl <= 1) {
-		icmperr_send4(ctx, out, ip->hdr, ip->tot_len, 11, 0, 0);
+		icmperr_send4_from(ctx, out, ip->hdr, ip->tot_len, 11, 0, 0,
+				   nat ? nat->t4 : ctx->self4);
 		return XLAT_TTL_EXPIRED;
 	}
 	return XLAT_OK;
@@ -340,7 +356,7 @@ static enum xlat_verdict pre46(const struct xlat_ctx *ctx, const struct ip4 *ip,
 
 enum xlat_verdict x46(const struct xlat_ctx *ctx, const uint8_t *pkt,
 		      size_t len, uint64_t now, struct xlat_out *out,
-		      unsigned flags)
+		      unsigned flags, const struct xlat_nat *nat)
 {
 	(void)now; /* stateless: nothing here depends on time */
 	struct ip4 ip;
@@ -350,28 +366,32 @@ enum xlat_verdict x46(const struct xlat_ctx *ctx, const uint8_t *pkt,
 
 	if (v != XLAT_OK)
 		return v;
-	v = pre46(ctx, &ip, flags, out);
+	v = pre46(ctx, &ip, flags, nat, out);
 	if (v != XLAT_OK)
 		return v;
 	uint8_t hlim = (flags & XF_HAIRPIN) ? ip.ttl : (uint8_t)(ip.ttl - 1);
 	if (ip.proto == PROTO_ICMP) {
-		v = icmp46(ctx, &ip, hlim, flags, out, &m);
+		v = icmp46(ctx, &ip, hlim, flags, nat, out, &m);
 		if (v == XLAT__COUNT)
 			return XLAT_OK;
 		if (v != XLAT_OK)
 			return v;
 		mp = &m;
 	}
-	/* RFC 7757 §4.2.1 rule 1: no EAM for the source on the hairpin pass. */
-	v = map_addr(ctx, ip.dst, true, false, &d6, XLAT_NO_MAP_DST);
+	/* RFC 7757 §4.2.1 rule 1: no EAM for the source on the hairpin pass.
+	 * RFC 6146 §3.6: the destination is the binding's. */
+	if (nat)
+		d6 = nat->x6;
+	else
+		v = map_addr(ctx, ip.dst, true, false, &d6, XLAT_NO_MAP_DST);
 	if (v == XLAT_OK)
 		v = map_addr(ctx, ip.src, !(flags & XF_HAIRPIN), false, &s6,
 			     XLAT_NO_MAP_SRC);
 	if (v != XLAT_OK) {
-		unreach4(ctx, &ip, out, flags, 13, 0);
+		unreach4(ctx, &ip, out, flags, nat, 13, 0);
 		return v;
 	}
-	return emit46(ctx, &ip, hlim, &s6, &d6, mp, flags, out);
+	return emit46(ctx, &ip, hlim, &s6, &d6, mp, flags, nat, out);
 }
 
 /* §4.5: IPv4 UDP without checksum. */
@@ -394,7 +414,7 @@ static enum xlat_verdict emit46(const struct xlat_ctx *ctx,
 				const struct in6_addr *s6,
 				const struct in6_addr *d6,
 				const struct icmp_map *m, unsigned flags,
-				struct xlat_out *out)
+				const struct xlat_nat *nat, struct xlat_out *out)
 {
 	enum xlat_verdict v = udp_zero46(ctx, ip);
 	if (v != XLAT_OK)
@@ -408,7 +428,8 @@ static enum xlat_verdict emit46(const struct xlat_ctx *ctx,
 	if (ip->df && plain > ctx->ipv6_mtu) {
 		/* §4.1: Fragmentation Needed, room for the IPv6 header. */
 		uint32_t mtu = ctx->ipv6_mtu - (frag ? 28 : 20);
-		unreach4(ctx, ip, out, flags, 4, mtu > 0xffff ? 0xffff : mtu);
+		unreach4(ctx, ip, out, flags, nat, 4,
+			 mtu > 0xffff ? 0xffff : mtu);
 		return XLAT_TOO_BIG;
 	}
 	bool split = !ip->df && plain > fmtu;
@@ -432,6 +453,8 @@ static enum xlat_verdict emit46(const struct xlat_ctx *ctx,
 		else
 			l4_fix46(l4, ulen, ip->proto, ip->src, ip->dst, s6, d6,
 				 m, ulen);
+		if (nat)
+			l4_port(l4, ulen, nh, true, nat->x_port);
 	}
 	if (!split) {
 		out_push(out, p, plain, 6, XLAT_PKT_TRANSLATED);

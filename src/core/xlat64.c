@@ -115,8 +115,8 @@ static void hdr4_from(const struct xlat_ctx *ctx, const struct ip6 *ip,
 }
 
 int inner_6to4(const struct xlat_ctx *ctx, const uint8_t *p, size_t len,
-	       uint8_t *dst, size_t cap, bool *inner_frag, uint32_t *inner_src,
-	       enum map_how *src_how)
+	       const struct xlat_nat *nat, uint8_t *dst, size_t cap,
+	       bool *inner_frag, uint32_t *inner_src, enum map_how *src_how)
 {
 	struct ip6 ip;
 	struct icmp_map m, *mp = NULL;
@@ -134,8 +134,11 @@ int inner_6to4(const struct xlat_ctx *ctx, const uint8_t *p, size_t len,
 			return -XLAT_ICMP_INNER;
 		mp = &m;
 	}
-	if (map_addr(ctx, &ip.src, false, &s4, src_how, XLAT_ICMP_INNER) ||
-	    map_addr(ctx, &ip.dst, false, &d4, &dh, XLAT_ICMP_INNER))
+	if (map_addr(ctx, &ip.src, false, &s4, src_how, XLAT_ICMP_INNER))
+		return -XLAT_ICMP_INNER;
+	if (nat) /* RFC 6146 §3.7: the quoted destination is the binding's */
+		d4 = nat->t4;
+	else if (map_addr(ctx, &ip.dst, false, &d4, &dh, XLAT_ICMP_INNER))
 		return -XLAT_ICMP_INNER;
 	if (ip.l4_off > IP6_HDR + ip.payload_len)
 		return -XLAT_ICMP_INNER;
@@ -147,9 +150,12 @@ int inner_6to4(const struct xlat_ctx *ctx, const uint8_t *p, size_t len,
 	put_ip4(dst, &h);
 	memcpy(dst + IP4_HDR, l4, n);
 	unsigned ulen = IP6_HDR + ip.payload_len - ip.l4_off;
-	if (ip.frag_off == 0)
+	if (ip.frag_off == 0) {
 		l4_fix64(dst + IP4_HDR, n, ip.proto, &ip.src, &ip.dst, s4, d4, mp,
 			 ulen);
+		if (nat)
+			l4_port(dst + IP4_HDR, n, h.proto, true, nat->t_port);
+	}
 	*inner_frag = ip.frag;
 	*inner_src = s4;
 	return (int)(IP4_HDR + n);
@@ -252,7 +258,8 @@ static enum xlat_verdict err64_rest(const struct xlat_ctx *ctx,
 
 /* §5.2/§5.3: translate an ICMPv6 error with its quoted packet. */
 static enum xlat_verdict err64_build(const struct xlat_ctx *ctx,
-				     struct err64 *e, uint8_t *p,
+				     struct err64 *e,
+				     const struct xlat_nat *nat, uint8_t *p,
 				     size_t *plen)
 {
 	const struct ip6 *ip = e->ip;
@@ -268,7 +275,7 @@ static enum xlat_verdict err64_build(const struct xlat_ctx *ctx,
 	uint32_t isrc = 0, rest;
 	enum map_how ihow = MAP_NONE;
 
-	int n = inner_6to4(ctx, inner, ilen, ic + ICMP_HDR, room, &ifrag,
+	int n = inner_6to4(ctx, inner, ilen, nat, ic + ICMP_HDR, room, &ifrag,
 			   &isrc, &ihow);
 	if (n < 0)
 		return (enum xlat_verdict)-n;
@@ -276,7 +283,7 @@ static enum xlat_verdict err64_build(const struct xlat_ctx *ctx,
 	if (v != XLAT_OK)
 		return v;
 	/* RFC 7757 §4.2.2 condition set B. */
-	e->hairpin = ctx->eam_hairpin && ihow == MAP_RFC6052 &&
+	e->hairpin = !nat && ctx->eam_hairpin && ihow == MAP_RFC6052 &&
 		     eam_lookup4(ctx->eam, isrc, &(struct in6_addr){ 0 });
 	size_t qlen = (size_t)n;
 	const uint8_t *ext = inner + ilen;
@@ -317,11 +324,28 @@ static enum xlat_verdict hairpin(const struct xlat_ctx *ctx, uint8_t *p,
 	/* The IPv4 form stays unlisted in the output area; the second pass
 	 * writes after it. */
 	out->used = (size_t)(p - out->buf) + ((len + 7) & ~(size_t)7);
-	return x46(ctx, p, len, now, out, XF_HAIRPIN);
+	return x46(ctx, p, len, now, out, XF_HAIRPIN, NULL);
+}
+
+/* RFC 6146 §3.7: the outer source of an ICMPv6 error is T, or, from a
+ * node other than the client when asked, the untranslatable-source rule
+ * (CONFORMANCE.md section 15). */
+static enum xlat_verdict nat_err_src(const struct xlat_ctx *ctx,
+				     const struct ip6 *ip,
+				     const struct xlat_nat *nat,
+				     struct err64 *e, uint64_t now)
+{
+	if (nat->router_dummy && memcmp(&ip->src, &nat->x6, 16) != 0) {
+		e->untranslatable = true;
+		return untrans_src(ctx, e->icmp, now, &e->s4);
+	}
+	e->s4 = nat->t4;
+	return XLAT_OK;
 }
 
 static enum xlat_verdict icmp64_err(const struct xlat_ctx *ctx,
 				    const struct ip6 *ip, uint64_t now,
+				    const struct xlat_nat *nat,
 				    struct xlat_out *out)
 {
 	struct err64 e = { .ip = ip, .icmp = ip->hdr + ip->l4_off };
@@ -338,17 +362,21 @@ static enum xlat_verdict icmp64_err(const struct xlat_ctx *ctx,
 				       XLAT_NO_MAP_DST);
 	if (v != XLAT_OK)
 		return v;
-	v = map_addr(ctx, &ip->src, true, &e.s4, &how, XLAT_OK);
-	e.untranslatable = v == XLAT_OK && how == MAP_NONE;
-	if (e.untranslatable)
-		v = untrans_src(ctx, e.icmp, now, &e.s4);
+	if (nat) {
+		v = nat_err_src(ctx, ip, nat, &e, now);
+	} else {
+		v = map_addr(ctx, &ip->src, true, &e.s4, &how, XLAT_OK);
+		e.untranslatable = v == XLAT_OK && how == MAP_NONE;
+		if (e.untranslatable)
+			v = untrans_src(ctx, e.icmp, now, &e.s4);
+	}
 	if (v != XLAT_OK)
 		return v;
 	uint8_t *p = out_reserve(out, ctx->ipv4_mtu > ICMP4_ERR_MAX ?
 					      ctx->ipv4_mtu : ICMP4_ERR_MAX);
 	if (!p)
 		return XLAT_NO_SPACE;
-	v = err64_build(ctx, &e, p, &len);
+	v = err64_build(ctx, &e, nat, p, &len);
 	if (v != XLAT_OK)
 		return v;
 	hdr4_from(ctx, ip, e.s4, e.d4, (uint8_t)(ip->hlim - 1),
@@ -359,6 +387,7 @@ static enum xlat_verdict icmp64_err(const struct xlat_ctx *ctx,
 	if (e.hairpin)
 		return hairpin(ctx, p, len, now, out);
 	out_push(out, p, len, 4, XLAT_PKT_TRANSLATED);
+	/* A NAT64 hairpin (nat->hairpin_out) takes it from here. */
 	return XLAT_OK;
 }
 
@@ -412,11 +441,12 @@ static void unreach6(const struct xlat_ctx *ctx, const struct ip6 *ip,
 static enum xlat_verdict emit64(const struct xlat_ctx *ctx,
 				const struct ip6 *ip, const struct hdr4 *h,
 				const struct icmp_map *m, bool hp, uint64_t now,
-				struct xlat_out *out)
+				const struct xlat_nat *nat, struct xlat_out *out)
 {
 	unsigned ulen = h->tot_len - IP4_HDR;
+	bool whole = hp || (nat && nat->hairpin_out);
 
-	if (h->tot_len > ctx->ipv4_mtu && !hp &&
+	if (h->tot_len > ctx->ipv4_mtu && !whole &&
 	    IP6_HDR + ip->payload_len > IPV6_MIN_MTU) {
 		/* §1.4: too big for the IPv4 side and not small enough to be
 		 * fragmented for it. */
@@ -433,12 +463,15 @@ static enum xlat_verdict emit64(const struct xlat_ctx *ctx,
 	put_ip4(p, h);
 	uint8_t *l4 = p + IP4_HDR;
 	memcpy(l4, ip->hdr + ip->l4_off, ulen);
-	if (ip->frag_off == 0)
+	if (ip->frag_off == 0) {
 		l4_fix64(l4, ulen, ip->proto, &ip->src, &ip->dst, h->src, h->dst,
 			 m, ulen);
+		if (nat)
+			l4_port(l4, ulen, h->proto, false, nat->t_port);
+	}
 	if (hp)
 		return hairpin(ctx, p, h->tot_len, now, out);
-	if (h->tot_len <= ctx->ipv4_mtu) {
+	if (h->tot_len <= ctx->ipv4_mtu || whole) {
 		out_push(out, p, h->tot_len, 4, XLAT_PKT_TRANSLATED);
 		return XLAT_OK;
 	}
@@ -459,7 +492,8 @@ static enum xlat_verdict udp_zero64(const struct ip6 *ip)
 }
 
 enum xlat_verdict x64(const struct xlat_ctx *ctx, const uint8_t *pkt,
-		      size_t len, uint64_t now, struct xlat_out *out)
+		      size_t len, uint64_t now, struct xlat_out *out,
+		      const struct xlat_nat *nat)
 {
 	struct ip6 ip;
 	struct icmp_map m, *mp = NULL;
@@ -482,7 +516,7 @@ enum xlat_verdict x64(const struct xlat_ctx *ctx, const uint8_t *pkt,
 		if (ip.avail < ICMP_HDR)
 			return XLAT_ICMP_SHORT;
 		if (icmp6_is_error(l4[0]))
-			return icmp64_err(ctx, &ip, now, out);
+			return icmp64_err(ctx, &ip, now, nat, out);
 		if (!icmp_map_6to4(l4[0], l4[1], &m))
 			return XLAT_ICMP_TYPE;
 		mp = &m;
@@ -491,7 +525,9 @@ enum xlat_verdict x64(const struct xlat_ctx *ctx, const uint8_t *pkt,
 	if (v != XLAT_OK)
 		return v;
 	v = map_addr(ctx, &ip.dst, false, &d4, &dh, XLAT_NO_MAP_DST);
-	if (v == XLAT_OK)
+	if (v == XLAT_OK && nat) /* RFC 6146 §3.6: the source is the binding's */
+		s4 = nat->t4;
+	else if (v == XLAT_OK)
 		v = map_addr(ctx, &ip.src, false, &s4, &sh, XLAT_NO_MAP_SRC);
 	if (v != XLAT_OK) {
 		unreach6(ctx, &ip, out);
@@ -500,7 +536,7 @@ enum xlat_verdict x64(const struct xlat_ctx *ctx, const uint8_t *pkt,
 	hdr4_from(ctx, &ip, s4, d4, (uint8_t)(ip.hlim - 1),
 		  (uint16_t)out->ipv4_id++, &h);
 	/* RFC 7757 §4.2.2 condition set A. */
-	bool hp = ctx->eam_hairpin && dh == MAP_RFC6052 &&
+	bool hp = !nat && ctx->eam_hairpin && dh == MAP_RFC6052 &&
 		  eam_lookup4(ctx->eam, d4, &(struct in6_addr){ 0 });
-	return emit64(ctx, &ip, &h, mp, hp, now, out);
+	return emit64(ctx, &ip, &h, mp, hp, now, nat, out);
 }
