@@ -10,6 +10,11 @@
  *   RFC 6791 §3.1  the ICMPv6 error source pool; private space warned
  *   RFC 7915 §4.1  lowest IPv6 MTU (1280 floor), §4.5 UDP zero checksum
  *   RFC 1191 §7    MTU plateaus
+ *   RFC 6146       [nat64]: §3.1 static BIB entries, §3.5 pool6 and the BIB,
+ *                  §3.5.4 prefix length <= 96, §3.4 UDP zero checksum fixed;
+ *                  the RFC 6146 §3.4 / §3.5.1 / §3.5.2.2, RFC 5382 REQ-4/5
+ *                  and RFC 5508 REQ-2 timeout floors (nat64_timeouts.h)
+ *   RFC 6888       per-subscriber limits, port hold (REQ-4, REQ-5, REQ-8)
  *
  * The whole input is copied once and cut into lines in place, so there is no
  * line-length limit and nothing is truncated: a NUL byte or a stray control
@@ -28,6 +33,11 @@
 #define CONF_MAX_FILE (16u << 20)
 /* Quoted user text is cut in messages so one line stays one line. */
 #define CONF_QUOTE "%.80s"
+/* Rows of conf_keys[]. */
+#define CONF_KEYS_MAX 128
+/* Static BIB entries in the file; more belong in `sixgatectl bib add`.  Also
+ * keeps the duplicate check (quadratic) cheap on hostile input. */
+#define CONF_BIB_MAX 4096
 
 enum conf_section {
 	CONF_SECT_GLOBAL,
@@ -55,16 +65,16 @@ struct conf_parser {
 	void *warn_arg;
 
 	enum conf_section sect;
-	/* Per section: bit i set when conf_keys[i] was given there, and the
-	 * line it was given on. */
-	uint64_t seen_sect[CONF_SECT_DNS64 + 1];
-	unsigned line_sect[CONF_SECT_DNS64 + 1][64];
+	/* Per section: the line conf_keys[i] was given on there, 0 if it was
+	 * not (lines count from 1). */
+	unsigned line_sect[CONF_SECT_DNS64 + 1][CONF_KEYS_MAX];
 	bool nonglobal_given;     /* first wkp-nonglobal clears the default */
 	unsigned sect_line[CONF_SECT_DNS64 + 1]; /* where [x] was opened */
+	unsigned *bib_line;       /* line of each nat64s.bib row */
+	unsigned bib_cap;         /* rows allocated in both arrays */
 };
 
 #define CONF_S(x) (1u << (x))
-#define CONF_ROLES (CONF_S(CONF_SECT_SIIT) | CONF_S(CONF_SECT_CLAT))
 
 /* A key may be valid in several sections (the core keys in [siit] and
  * [clat]); a name may also appear twice with different meanings
@@ -122,10 +132,28 @@ static void conf_warn_stderr(void *arg, const char *msg)
 	fprintf(stderr, "%s\n", msg);
 }
 
+/* The role section sect configures, or NULL for the others. */
+static struct conf_role *conf_sect_role(struct sixgate_conf *c,
+					enum conf_section sect)
+{
+	switch (sect) {
+	case CONF_SECT_SIIT:
+		return &c->siit;
+	case CONF_SECT_CLAT:
+		return &c->clat;
+	case CONF_SECT_NAT64:
+		return &c->nat64;
+	default:
+		return NULL;
+	}
+}
+
 /* The role the current section configures; the core keys are shared. */
 static struct conf_role *conf_role(struct conf_parser *p)
 {
-	return p->sect == CONF_SECT_CLAT ? &p->c->clat : &p->c->siit;
+	struct conf_role *r = conf_sect_role(p->c, p->sect);
+
+	return r ? r : &p->c->siit;
 }
 
 static struct xlat_ctx *conf_ctx(struct conf_parser *p)
@@ -349,8 +377,8 @@ static int conf_set_wkp_nonglobal(struct conf_parser *p, const char *key,
 
 static int conf_set_pool6(struct conf_parser *p, const char *key, char *val)
 {
-	p->c->siit.pool6_set = true;
-	return conf_get_pref64(p, key, val, &p->c->siit.ctx.pool6);
+	conf_role(p)->pool6_set = true;
+	return conf_get_pref64(p, key, val, &conf_ctx(p)->pool6);
 }
 
 /* RFC 6052 §3.1 says the WKP SHOULD NOT stand for IPv4-translatable
@@ -735,11 +763,681 @@ static int conf_set_v4default(struct conf_parser *p, const char *key,
 			key, val);
 }
 
+/* ---- [nat64] keys (RFC 6146) ------------------------------------------- */
+
+static struct conf_nat64 *conf_n64(struct conf_parser *p)
+{
+	return &p->c->nat64s;
+}
+
+static const char *const conf_proto_names[] = {
+	[NAT64_P_TCP] = "tcp",
+	[NAT64_P_UDP] = "udp",
+	[NAT64_P_ICMP] = "icmp",
+};
+
+_Static_assert((int)NAT64_P_TCP == (int)POOL4_TCP &&
+	       (int)NAT64_P_UDP == (int)POOL4_UDP &&
+	       (int)NAT64_P_ICMP == (int)POOL4_ICMP,
+	       "pool4 and the BIB number protocols alike");
+
+/* tcp, udp or icmp; -1 for anything else. */
+static int conf_proto(const char *s)
+{
+	for (int i = 0; i < NAT64_NPROTO; i++)
+		if (strcasecmp(s, conf_proto_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* Addresses that can never be a NAT64's IPv4 transport address: 0/8 ("this
+ * network", RFC 1122 §3.2.1.3), loopback, multicast, limited broadcast.
+ * NULL when a is fine. */
+static const char *conf_bad_addr4(uint32_t a)
+{
+	if (a == UINT32_MAX)
+		return "the limited broadcast address";
+	if (addr4_match(a, 0, 8))
+		return "an address of 0.0.0.0/8 (this network)";
+	if (addr4_match(a, 0x7f000000, 8))
+		return "a loopback address";
+	if (addr4_match(a, 0xe0000000, 4))
+		return "a multicast address";
+	return NULL;
+}
+
+/* One pool4 line before expansion.  proto POOL4_NPROTO means all three;
+ * without a range, tcp and udp take 1-65535 and icmp 0-65535. */
+struct conf_pool4_line {
+	uint32_t addr;
+	uint8_t len;
+	uint8_t proto;
+	bool range_given;
+	uint16_t lo, hi;
+};
+
+/* The ranges a line stands for: each address of the prefix in ascending
+ * order, then tcp, udp, icmp.  out has room for CONF_POOL4_MAX. */
+static unsigned conf_pool4_expand(const struct conf_pool4_line *l,
+				  struct pool4_range *out)
+{
+	uint32_t naddr = 1u << (32 - l->len);
+	unsigned n = 0;
+
+	for (uint32_t i = 0; i < naddr; i++) {
+		for (uint8_t pr = 0; pr < POOL4_NPROTO; pr++) {
+			if (l->proto != POOL4_NPROTO && l->proto != pr)
+				continue;
+			out[n].addr = l->addr + i;
+			out[n].proto = pr;
+			out[n].lo = l->range_given ? l->lo
+						   : pr == POOL4_ICMP ? 0 : 1;
+			out[n].hi = l->range_given ? l->hi : 65535;
+			n++;
+		}
+	}
+	return n;
+}
+
+static int conf_pool4_syntax(struct conf_parser *p)
+{
+	return conf_err(p, "pool4: expected 'ADDRESS[/LENGTH] "
+			"[tcp|udp|icmp|all] [PORT[-PORT]]'");
+}
+
+static int conf_pool4_prefix(struct conf_parser *p, const char *s,
+			     struct conf_pool4_line *l)
+{
+	uint32_t a;
+	unsigned len;
+	const char *why;
+
+	if (addr_parse4_prefix(s, &a, &len) < 0 || len > 32)
+		return conf_err(p, "pool4: '" CONF_QUOTE "' is not an IPv4 "
+				"address or prefix", s);
+	if (len < 24)
+		return conf_err(p, "pool4: " CONF_QUOTE " is too large: the "
+				"length must be 24-32 (at most %d addresses in "
+				"all)", s, CONF_POOL4_ADDRS);
+	if (a & ~conf_mask4(len))
+		return conf_err(p, "pool4: " CONF_QUOTE " has bits set past "
+				"/%u", s, len);
+	/* The special blocks are /4 to /8 and the broadcast address is the
+	 * last of its /24, so the first and last address tell. */
+	why = conf_bad_addr4(a);
+	if (!why)
+		why = conf_bad_addr4(a | ~conf_mask4(len));
+	if (why)
+		return conf_err(p, "pool4: " CONF_QUOTE " %s %s", s,
+				len == 32 ? "is" : "contains", why);
+	l->addr = a;
+	l->len = (uint8_t)len;
+	return 0;
+}
+
+/* PORT or LO-HI, for ranges and for the bib ports. */
+static int conf_get_ports(struct conf_parser *p, const char *key, char *s,
+			  uint16_t *lo, uint16_t *hi)
+{
+	char *dash = strchr(s, '-');
+	uint32_t a, b;
+	int err;
+
+	if (dash)
+		*dash = '\0';
+	err = conf_get_uint(p, key, s, 0, 65535, &a);
+	if (err == 0 && dash)
+		err = conf_get_uint(p, key, dash + 1, 0, 65535, &b);
+	else
+		b = a;
+	if (err)
+		return err;
+	if (a > b)
+		return conf_err(p, "%s: port range %u-%u: the first port is "
+				"above the last", key, a, b);
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
+static int conf_pool4_parse(struct conf_parser *p, char *val,
+			    struct conf_pool4_line *l)
+{
+	char *save = NULL, *tok[4];
+	unsigned n = 0, i = 1;
+	int err;
+
+	for (char *t = strtok_r(val, " \t", &save); t && n < 4;
+	     t = strtok_r(NULL, " \t", &save))
+		tok[n++] = t;
+	if (n == 0 || n > 3)
+		return conf_pool4_syntax(p);
+	err = conf_pool4_prefix(p, tok[0], l);
+	if (err)
+		return err;
+	l->proto = POOL4_NPROTO;
+	if (i < n && strcasecmp(tok[i], "all") == 0)
+		i++;
+	else if (i < n && conf_proto(tok[i]) >= 0)
+		l->proto = (uint8_t)conf_proto(tok[i++]);
+	l->range_given = i < n;
+	if (i < n && (tok[i][0] < '0' || tok[i][0] > '9'))
+		return conf_err(p, "pool4: '" CONF_QUOTE "' is not tcp, udp, "
+				"icmp, all or a port range", tok[i]);
+	if (i < n && conf_get_ports(p, "pool4", tok[i++], &l->lo, &l->hi))
+		return -EINVAL;
+	if (i < n)
+		return conf_pool4_syntax(p);
+	if (l->range_given && l->lo == 0 && l->proto != POOL4_ICMP)
+		return conf_err(p, "pool4: port 0 is not usable for tcp and "
+				"udp (only icmp identifiers start at 0)");
+	return 0;
+}
+
+static bool conf_range_eq(const struct pool4_range *a,
+			  const struct pool4_range *b)
+{
+	return a->addr == b->addr && a->proto == b->proto && a->lo == b->lo &&
+	       a->hi == b->hi;
+}
+
+static bool conf_pool4_has(const struct conf_nat64 *n,
+			   const struct pool4_range *r, bool addr_only)
+{
+	for (unsigned i = 0; i < n->npool4; i++) {
+		const struct pool4_range *q = &n->pool4[i];
+
+		if (addr_only ? q->addr == r->addr : conf_range_eq(q, r))
+			return true;
+	}
+	return false;
+}
+
+static unsigned conf_pool4_naddrs(const struct conf_nat64 *n)
+{
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < n->npool4; i++) {
+		unsigned j;
+
+		for (j = 0; j < i && n->pool4[j].addr != n->pool4[i].addr; j++)
+			;
+		k += j == i;
+	}
+	return k;
+}
+
+/* Append what the line adds; an exact repeat of a range is left out (pool4
+ * would merge it anyway). */
+static int conf_pool4_add(struct conf_parser *p, const struct pool4_range *r,
+			  unsigned nr, unsigned *added)
+{
+	struct conf_nat64 *n = conf_n64(p);
+	unsigned naddrs = conf_pool4_naddrs(n);
+
+	if (!n->pool4) {
+		n->pool4 = calloc(CONF_POOL4_MAX, sizeof(*n->pool4));
+		if (!n->pool4)
+			return -ENOMEM;
+	}
+	for (unsigned i = 0; i < nr; i++) {
+		if (conf_pool4_has(n, &r[i], false))
+			continue;
+		if (!conf_pool4_has(n, &r[i], true) &&
+		    ++naddrs > CONF_POOL4_ADDRS)
+			return conf_err(p, "pool4: more than %d distinct "
+					"addresses", CONF_POOL4_ADDRS);
+		if (n->npool4 >= CONF_POOL4_MAX)
+			return conf_err(p, "pool4: more than %d ranges (one "
+					"per address and protocol)",
+					CONF_POOL4_MAX);
+		n->pool4[n->npool4++] = r[i];
+		(*added)++;
+	}
+	return 0;
+}
+
+/* Linux's default net.ipv4.ip_local_port_range. */
+#define CONF_EPHEMERAL_LO 32768
+#define CONF_EPHEMERAL_HI 60999
+
+/* A port the host picks for its own connections on a pool4 address would
+ * collide with a NAT64 mapping; the parser cannot tell which addresses are
+ * the host's, so it warns on any overlap. */
+static void conf_pool4_warn_ephemeral(struct conf_parser *p,
+				      const struct conf_pool4_line *l)
+{
+	char b[INET_ADDRSTRLEN];
+	struct in_addr in = { .s_addr = htonl(l->addr) };
+	uint16_t lo = l->range_given ? l->lo : 1;
+	uint16_t hi = l->range_given ? l->hi : 65535;
+
+	if (l->proto == POOL4_ICMP || hi < CONF_EPHEMERAL_LO ||
+	    lo > CONF_EPHEMERAL_HI)
+		return;
+	inet_ntop(AF_INET, &in, b, sizeof(b));
+	conf_warn_at(p, p->line, "pool4: %s/%u ports %u-%u overlap %d-%d, "
+		     "Linux's default ephemeral port range: if this is an "
+		     "address of the host, keep pool4 ports apart from the "
+		     "host's own (sysctl net.ipv4.ip_local_port_range)",
+		     b, l->len, lo, hi, CONF_EPHEMERAL_LO,
+		     CONF_EPHEMERAL_HI);
+}
+
+static int conf_set_pool4(struct conf_parser *p, const char *key, char *val)
+{
+	struct pool4_range r[CONF_POOL4_MAX];
+	struct conf_pool4_line l;
+	unsigned nr, added = 0;
+	int err;
+
+	memset(&l, 0, sizeof(l));
+	err = conf_pool4_parse(p, val, &l);
+	if (err)
+		return err;
+	nr = conf_pool4_expand(&l, r);
+	err = conf_pool4_add(p, r, nr, &added);
+	if (err)
+		return err;
+	conf_n64(p)->pool4_auto = false;
+	if (added == 0)
+		conf_warn_at(p, p->line, "pool4: every range of this line is "
+			     "already configured");
+	conf_pool4_warn_ephemeral(p, &l);
+	return 0;
+}
+
+static int conf_bib_syntax(struct conf_parser *p)
+{
+	return conf_err(p, "bib: expected 'tcp|udp|icmp IPV6 PORT IPV4 "
+			"PORT'");
+}
+
+static int conf_bib_port(struct conf_parser *p, char *s, uint8_t proto,
+			 uint16_t *port)
+{
+	uint32_t v;
+	int err;
+
+	err = conf_get_uint(p, "bib", s, 0, 65535, &v);
+	if (err)
+		return err;
+	if (v == 0 && proto != NAT64_P_ICMP)
+		return conf_err(p, "bib: port 0 is not usable for tcp and udp");
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int conf_bib_addr6(struct conf_parser *p, const char *s,
+			  struct in6_addr *a)
+{
+	if (inet_pton(AF_INET6, s, a) != 1)
+		return conf_err(p, "bib: '" CONF_QUOTE "' is not an IPv6 "
+				"address", s);
+	if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_LOOPBACK(a) ||
+	    IN6_IS_ADDR_MULTICAST(a))
+		return conf_err(p, "bib: " CONF_QUOTE " is not a unicast "
+				"IPv6 address", s);
+	return 0;
+}
+
+static int conf_bib_parse(struct conf_parser *p, char *val,
+			  struct conf_bib *b)
+{
+	char *save = NULL, *tok[6];
+	const char *why;
+	unsigned n = 0;
+	int proto;
+
+	for (char *t = strtok_r(val, " \t", &save); t && n < 6;
+	     t = strtok_r(NULL, " \t", &save))
+		tok[n++] = t;
+	if (n != 5)
+		return conf_bib_syntax(p);
+	proto = conf_proto(tok[0]);
+	if (proto < 0)
+		return conf_err(p, "bib: '" CONF_QUOTE "' is not tcp, udp or "
+				"icmp", tok[0]);
+	b->proto = (uint8_t)proto;
+	if (conf_bib_addr6(p, tok[1], &b->x6) ||
+	    conf_bib_port(p, tok[2], b->proto, &b->x_port) ||
+	    conf_get_addr4(p, "bib", tok[3], &b->t4) ||
+	    conf_bib_port(p, tok[4], b->proto, &b->t_port))
+		return -EINVAL;
+	why = conf_bad_addr4(b->t4);
+	if (why)
+		return conf_err(p, "bib: " CONF_QUOTE " is %s", tok[3], why);
+	return 0;
+}
+
+/* RFC 6146 §3.1: each BIB maps (X',x) <-> (T,t) one to one. */
+static int conf_bib_dup(struct conf_parser *p, const struct conf_bib *b)
+{
+	const struct conf_nat64 *n = conf_n64(p);
+	char s[INET6_ADDRSTRLEN];
+
+	for (unsigned i = 0; i < n->nbib; i++) {
+		const struct conf_bib *q = &n->bib[i];
+		struct in_addr in = { .s_addr = htonl(b->t4) };
+
+		if (q->proto != b->proto)
+			continue;
+		if (q->x_port == b->x_port &&
+		    memcmp(&q->x6, &b->x6, sizeof(b->x6)) == 0) {
+			inet_ntop(AF_INET6, &b->x6, s, sizeof(s));
+			return conf_err(p, "bib: RFC 6146 §3.1: %s %s port %u "
+					"is already mapped on line %u",
+					conf_proto_names[b->proto], s,
+					b->x_port, p->bib_line[i]);
+		}
+		if (q->t4 == b->t4 && q->t_port == b->t_port) {
+			inet_ntop(AF_INET, &in, s, sizeof(s));
+			return conf_err(p, "bib: RFC 6146 §3.1: %s %s port %u "
+					"is already mapped on line %u",
+					conf_proto_names[b->proto], s,
+					b->t_port, p->bib_line[i]);
+		}
+	}
+	return 0;
+}
+
+/* Grow the rows and their line numbers together. */
+static int conf_bib_grow(struct conf_parser *p)
+{
+	struct conf_nat64 *n = conf_n64(p);
+	unsigned cap = p->bib_cap ? p->bib_cap * 2 : 16;
+	struct conf_bib *nb;
+	unsigned *nl;
+
+	nb = realloc(n->bib, cap * sizeof(*nb));
+	if (!nb)
+		return -ENOMEM;
+	n->bib = nb;
+	nl = realloc(p->bib_line, cap * sizeof(*nl));
+	if (!nl)
+		return -ENOMEM;
+	p->bib_line = nl;
+	p->bib_cap = cap;
+	return 0;
+}
+
+static int conf_set_bib(struct conf_parser *p, const char *key, char *val)
+{
+	struct conf_nat64 *n = conf_n64(p);
+	struct conf_bib b;
+	int err;
+
+	memset(&b, 0, sizeof(b));
+	err = conf_bib_parse(p, val, &b);
+	if (err == 0)
+		err = conf_bib_dup(p, &b);
+	if (err)
+		return err;
+	if (n->nbib >= CONF_BIB_MAX)
+		return conf_err(p, "bib: more than %d entries (add more with "
+				"sixgatectl)", CONF_BIB_MAX);
+	if (n->nbib == p->bib_cap) {
+		err = conf_bib_grow(p);
+		if (err)
+			return err;
+	}
+	p->bib_line[n->nbib] = p->line;
+	n->bib[n->nbib++] = b;
+	return 0;
+}
+
+/* A key with exactly two spellings: out = (val is yes_name). */
+static int conf_get_pair(struct conf_parser *p, const char *key,
+			 const char *val, const char *no_name,
+			 const char *yes_name, bool *out)
+{
+	if (strcasecmp(val, no_name) == 0)
+		return *out = false, 0;
+	if (strcasecmp(val, yes_name) == 0)
+		return *out = true, 0;
+	return conf_err(p, "%s: '" CONF_QUOTE "' is not %s or %s", key, val,
+			no_name, yes_name);
+}
+
+static int conf_set_filtering(struct conf_parser *p, const char *key,
+			      char *val)
+{
+	return conf_get_pair(p, key, val, "endpoint-independent",
+			     "address-dependent", &conf_n64(p)->cfg.adf);
+}
+
+static int conf_set_drop_inbound_tcp(struct conf_parser *p, const char *key,
+				     char *val)
+{
+	return conf_get_bool(p, key, val, &conf_n64(p)->cfg.drop_inbound_tcp);
+}
+
+static int conf_set_router_src(struct conf_parser *p, const char *key,
+			       char *val)
+{
+	return conf_get_pair(p, key, val, "pool4", "dummy",
+			     &conf_n64(p)->cfg.router_src_dummy);
+}
+
+/* The timeout keys, with the floor nat64_timeouts_validate() applies and
+ * the requirement it comes from. */
+struct conf_timeout {
+	const char *key;
+	const char *field; /* as nat64_timeouts_validate() names it */
+	size_t off;
+	uint32_t min;
+	const char *rfc;
+};
+
+#define CONF_TO(k, f, m, r) \
+	{ k, #f, offsetof(struct nat64_timeouts, f), m, r }
+static const struct conf_timeout conf_timeouts[] = {
+	CONF_TO("udp-timeout", udp, NAT64_TO_UDP_MIN, "RFC 6146 §3.5.1"),
+	CONF_TO("tcp-est-timeout", tcp_est, NAT64_TO_TCP_EST,
+		"RFC 6146 §3.5.2.2"),
+	CONF_TO("tcp-trans-timeout", tcp_trans, NAT64_TO_TCP_TRANS,
+		"RFC 5382 REQ-5"),
+	CONF_TO("tcp-trans-open-timeout", tcp_trans_open, NAT64_TO_TCP_TRANS,
+		"RFC 5382 REQ-5"),
+	CONF_TO("tcp-incoming-syn-timeout", tcp_incoming_syn,
+		NAT64_TO_TCP_INCOMING_SYN, "RFC 5382 REQ-4"),
+	CONF_TO("icmp-timeout", icmp, NAT64_TO_ICMP_DEFAULT, "RFC 5508 REQ-2"),
+	CONF_TO("fragment-timeout", fragment, NAT64_TO_FRAGMENT_MIN,
+		"RFC 6146 §3.4"),
+};
+#undef CONF_TO
+#define CONF_NTIMEOUTS (sizeof(conf_timeouts) / sizeof(conf_timeouts[0]))
+
+static uint32_t *conf_timeout_ptr(struct nat64_timeouts *t,
+				  const struct conf_timeout *k)
+{
+	return (uint32_t *)((char *)t + k->off);
+}
+
+static int conf_set_timeout(struct conf_parser *p, const char *key,
+			    char *val)
+{
+	struct nat64_timeouts *t = &conf_n64(p)->cfg.to;
+	const struct conf_timeout *k = NULL;
+	const char *field = NULL;
+	uint32_t v;
+	int err;
+
+	for (size_t i = 0; i < CONF_NTIMEOUTS && !k; i++)
+		if (strcmp(conf_timeouts[i].key, key) == 0)
+			k = &conf_timeouts[i];
+	if (!k)
+		return conf_err(p, "%s: not a timeout", key);
+	err = conf_get_uint(p, key, val, 0, UINT32_MAX, &v);
+	if (err)
+		return err;
+	*conf_timeout_ptr(t, k) = v;
+	/* The other values are defaults or already checked, so only this
+	 * one can fail. */
+	err = nat64_timeouts_validate(t, &field);
+	if (err == -EINVAL)
+		return conf_err(p, "%s: %u is below the %s minimum of %u", key,
+				v, k->rfc, k->min);
+	if (err)
+		return conf_err(p, "%s: %u is above the maximum of %u (30 "
+				"days)", key, v, NAT64_TO_MAX);
+	return 0;
+}
+
+static int conf_set_max_sessions(struct conf_parser *p, const char *key,
+				 char *val)
+{
+	return conf_get_uint(p, key, val, 1, NAT64_TABLE_MAX,
+			     &conf_n64(p)->cfg.table.max_sessions);
+}
+
+static int conf_set_max_bib(struct conf_parser *p, const char *key,
+			    char *val)
+{
+	return conf_get_uint(p, key, val, 1, NAT64_TABLE_MAX,
+			     &conf_n64(p)->cfg.table.max_bib);
+}
+
+/* One key for both: pool4 pairs and counts ports per subscriber prefix,
+ * the table shards and counts sessions per the same prefix. */
+static int conf_set_client_len(struct conf_parser *p, const char *key,
+			       char *val)
+{
+	struct nat64_config *cfg = &conf_n64(p)->cfg;
+	uint32_t v;
+	int err;
+
+	err = conf_get_uint(p, key, val, 32, 128, &v);
+	if (err)
+		return err;
+	cfg->table.client_len = (uint8_t)v;
+	cfg->pool.subscriber_len = (uint8_t)v;
+	return 0;
+}
+
+/* RFC 6888 REQ-4: ports per subscriber and protocol.  One dynamic BIB
+ * entry holds one port, so the table's per-subscriber BIB limit is the sum
+ * over the three protocols. */
+static int conf_set_client_ports(struct conf_parser *p, const char *key,
+				 char *val)
+{
+	struct nat64_config *cfg = &conf_n64(p)->cfg;
+	uint32_t v;
+	int err;
+
+	err = conf_get_uint(p, key, val, 0, 65536, &v);
+	if (err)
+		return err;
+	for (int i = 0; i < POOL4_NPROTO; i++)
+		cfg->pool.quota[i] = v;
+	cfg->table.client_max_bib = v * POOL4_NPROTO;
+	return 0;
+}
+
+static int conf_set_client_sessions(struct conf_parser *p, const char *key,
+				    char *val)
+{
+	return conf_get_uint(p, key, val, 0, NAT64_TABLE_MAX,
+			     &conf_n64(p)->cfg.table.client_max_sessions);
+}
+
+static int conf_set_max_subscribers(struct conf_parser *p, const char *key,
+				    char *val)
+{
+	return conf_get_uint(p, key, val, 1, 1u << 30,
+			     &conf_n64(p)->cfg.pool.max_subscribers);
+}
+
+static int conf_set_shards(struct conf_parser *p, const char *key, char *val)
+{
+	uint32_t v;
+	int err;
+
+	err = conf_get_uint(p, key, val, 1, 4096, &v);
+	if (err)
+		return err;
+	if (v & (v - 1))
+		return conf_err(p, "%s: %u is not a power of two", key, v);
+	conf_n64(p)->cfg.table.nshards = v;
+	return 0;
+}
+
+static int conf_set_udp_parity(struct conf_parser *p, const char *key,
+			       char *val)
+{
+	return conf_get_bool(p, key, val, &conf_n64(p)->cfg.pool.udp_parity);
+}
+
+static int conf_set_port_hold(struct conf_parser *p, const char *key,
+			      char *val)
+{
+	return conf_get_uint(p, key, val, 0, 3600,
+			     &conf_n64(p)->cfg.port_hold);
+}
+
+static int conf_set_port_hold_max(struct conf_parser *p, const char *key,
+				  char *val)
+{
+	return conf_get_uint(p, key, val, 0, 1u << 24,
+			     &conf_n64(p)->cfg.port_hold_max);
+}
+
+static int conf_set_stored_syn(struct conf_parser *p, const char *key,
+			       char *val)
+{
+	return conf_get_uint(p, key, val, 0, 65536,
+			     &conf_n64(p)->cfg.max_stored_syn);
+}
+
+static int conf_set_frag_max(struct conf_parser *p, const char *key,
+			     char *val)
+{
+	return conf_get_uint(p, key, val, 1, 1u << 20,
+			     &conf_n64(p)->cfg.frag_max);
+}
+
+static int conf_set_frag_hold_max(struct conf_parser *p, const char *key,
+				  char *val)
+{
+	return conf_get_uint(p, key, val, 0, 65536,
+			     &conf_n64(p)->cfg.frag_hold_max);
+}
+
+static int conf_set_log_bib(struct conf_parser *p, const char *key,
+			    char *val)
+{
+	return conf_get_bool(p, key, val, &conf_n64(p)->cfg.log_bib);
+}
+
+static int conf_set_log_sessions(struct conf_parser *p, const char *key,
+				 char *val)
+{
+	return conf_get_bool(p, key, val, &conf_n64(p)->cfg.log_sessions);
+}
+
+/* [siit] / [clat] keys that [nat64] refuses, and why. */
+static const struct {
+	const char *name;
+	const char *why;
+} conf_nat64_refused[] = {
+	{ "eam", "stateful NAT64 uses no EAM (RFC 6146); static mappings "
+		 "are bib lines" },
+	{ "eam-hairpin", "stateful NAT64 hairpins through its BIB "
+			 "(RFC 6146 §3.8)" },
+	{ "udp-zero-checksum", "RFC 6146 §3.4 fixes the behaviour: the "
+			       "checksum is computed" },
+	{ "ipv4-address", "a [siit] key; the NAT64's IPv4 addresses are "
+			  "pool4" },
+	{ "ipv6-address", "a [siit] key; the NAT64's IPv6 addresses are "
+			  "pool6" },
+};
+
 /* Print order is table order; conf_print() follows it. */
 static const struct conf_key conf_keys[] = {
 #define G CONF_S(CONF_SECT_GLOBAL)
 #define S CONF_S(CONF_SECT_SIIT)
 #define C CONF_S(CONF_SECT_CLAT)
+#define N CONF_S(CONF_SECT_NAT64)
 	{ G, "pref64", false, conf_set_pref64 },
 	{ G, "allow-nonglobal-wkp", false, conf_set_allow_wkp },
 	{ G, "allow-nonglobal-wkp-icmp", false, conf_set_allow_wkp_icmp },
@@ -750,40 +1448,70 @@ static const struct conf_key conf_keys[] = {
 	{ G, "log-packets", false, conf_set_log_packets },
 	{ G, "icmp-error-rate", false, conf_set_icmp_rate },
 	{ C, "mode", false, conf_set_clat_mode },
-	{ S | C, "tun", false, conf_set_tun },
-	{ S | C, "manage-routes", false, conf_set_manage_routes },
-	{ S | C, "mtu", false, conf_set_mtu },
-	{ S | C, "ipv4-route", true, conf_set_route4 },
-	{ S, "ipv6-route", true, conf_set_route6 },
+	{ S | C | N, "tun", false, conf_set_tun },
+	{ S | C | N, "manage-routes", false, conf_set_manage_routes },
+	{ S | C | N, "mtu", false, conf_set_mtu },
+	{ S | C | N, "ipv4-route", true, conf_set_route4 },
+	{ S | N, "ipv6-route", true, conf_set_route6 },
 	{ C, "ipv4-default-route", false, conf_set_v4default },
 	{ C, "ipv4-address", false, conf_set_clat_v4 },
 	{ C, "ipv6-address", false, conf_set_clat_v6 },
 	{ C, "ipv4-prefix", false, conf_set_clat_prefix4 },
 	{ C, "ipv6-prefix", false, conf_set_clat_prefix6 },
-	{ S, "pool6", false, conf_set_pool6 },
+	{ S | N, "pool6", false, conf_set_pool6 },
 	{ S | C, "eam", true, conf_set_eam },
-	{ S | C, "pool6791", true, conf_set_pool6791 },
-	{ S | C, "untranslatable-source", false, conf_set_untrans },
-	{ S | C, "lowest-ipv6-mtu", false, conf_set_lowest_mtu },
-	{ S | C, "ipv4-mtu", false, conf_set_ipv4_mtu },
-	{ S | C, "ipv6-mtu", false, conf_set_ipv6_mtu },
-	{ S | C, "mtu-plateaus", false, conf_set_plateaus },
+	{ S | C | N, "pool6791", true, conf_set_pool6791 },
+	{ S | C | N, "untranslatable-source", false, conf_set_untrans },
+	{ S | C | N, "lowest-ipv6-mtu", false, conf_set_lowest_mtu },
+	{ S | C | N, "ipv4-mtu", false, conf_set_ipv4_mtu },
+	{ S | C | N, "ipv6-mtu", false, conf_set_ipv6_mtu },
+	{ S | C | N, "mtu-plateaus", false, conf_set_plateaus },
 	{ S | C, "udp-zero-checksum", false, conf_set_udp_zero },
-	{ S | C, "traffic-class", false, conf_set_tc },
-	{ S | C, "tos", false, conf_set_tos },
-	{ S | C, "icmp-errors", false, conf_set_icmp_errors },
+	{ S | C | N, "traffic-class", false, conf_set_tc },
+	{ S | C | N, "tos", false, conf_set_tos },
+	{ S | C | N, "icmp-errors", false, conf_set_icmp_errors },
 	{ S | C, "eam-hairpin", false, conf_set_hairpin },
-	{ S | C, "icmp-source-object", false, conf_set_source_object },
-	{ S | C, "drop-invalid-source", false, conf_set_drop_invalid },
+	{ S | C | N, "icmp-source-object", false, conf_set_source_object },
+	{ S | C | N, "drop-invalid-source", false, conf_set_drop_invalid },
 	{ S, "ipv4-address", false, conf_set_self4 },
 	{ S, "ipv6-address", false, conf_set_self6 },
+	{ N, "pool4", true, conf_set_pool4 },
+	{ N, "bib", true, conf_set_bib },
+	{ N, "filtering", false, conf_set_filtering },
+	{ N, "drop-externally-initiated-tcp", false,
+	  conf_set_drop_inbound_tcp },
+	{ N, "router-error-source", false, conf_set_router_src },
+	{ N, "udp-timeout", false, conf_set_timeout },
+	{ N, "tcp-est-timeout", false, conf_set_timeout },
+	{ N, "tcp-trans-timeout", false, conf_set_timeout },
+	{ N, "tcp-trans-open-timeout", false, conf_set_timeout },
+	{ N, "tcp-incoming-syn-timeout", false, conf_set_timeout },
+	{ N, "icmp-timeout", false, conf_set_timeout },
+	{ N, "fragment-timeout", false, conf_set_timeout },
+	{ N, "max-sessions", false, conf_set_max_sessions },
+	{ N, "max-bib", false, conf_set_max_bib },
+	{ N, "client-prefix-length", false, conf_set_client_len },
+	{ N, "client-max-ports", false, conf_set_client_ports },
+	{ N, "client-max-sessions", false, conf_set_client_sessions },
+	{ N, "max-subscribers", false, conf_set_max_subscribers },
+	{ N, "shards", false, conf_set_shards },
+	{ N, "udp-parity", false, conf_set_udp_parity },
+	{ N, "port-hold-time", false, conf_set_port_hold },
+	{ N, "port-hold-max", false, conf_set_port_hold_max },
+	{ N, "max-stored-syn", false, conf_set_stored_syn },
+	{ N, "fragment-max", false, conf_set_frag_max },
+	{ N, "fragment-hold-max", false, conf_set_frag_hold_max },
+	{ N, "log-bib", false, conf_set_log_bib },
+	{ N, "log-sessions", false, conf_set_log_sessions },
 #undef G
 #undef S
 #undef C
+#undef N
 };
 
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
-_Static_assert(CONF_NKEYS <= 64, "conf_parser.seen is a 64-bit mask");
+_Static_assert(CONF_NKEYS <= CONF_KEYS_MAX, "conf_parser.line_sect is too "
+	       "small");
 
 /* The row for name in section sect, or -1. */
 static int conf_key_find(enum conf_section sect, const char *name)
@@ -804,14 +1532,13 @@ static int conf_key_index(const char *name)
 	return -1;
 }
 
-/* Was the row for name in sect given?  The row's bit is shared by every
- * section that accepts it, so the parser resets seen at each section. */
+/* Was the row for name given in sect? */
 static bool conf_seen(const struct conf_parser *p, enum conf_section sect,
 		      const char *name)
 {
 	int k = conf_key_find(sect, name);
 
-	return k >= 0 && (p->seen_sect[sect] & (1ull << k));
+	return k >= 0 && p->line_sect[sect][k] != 0;
 }
 
 /* Where name was set in sect, else where sect was opened. */
@@ -854,9 +1581,9 @@ static int conf_open_section(struct conf_parser *p, char *s)
 				"header");
 	s[n - 1] = '\0';
 	name = conf_trim(s + 1);
-	for (int i = CONF_SECT_SIIT; i <= CONF_SECT_CLAT; i++) {
-		struct conf_role *r = i == CONF_SECT_SIIT ? &p->c->siit
-							  : &p->c->clat;
+	for (int i = CONF_SECT_SIIT; i <= CONF_SECT_NAT64; i++) {
+		struct conf_role *r = conf_sect_role(p->c,
+						     (enum conf_section)i);
 
 		if (strcmp(name, conf_section_names[i]) != 0)
 			continue;
@@ -867,23 +1594,35 @@ static int conf_open_section(struct conf_parser *p, char *s)
 		p->sect_line[i] = p->line;
 		return 0;
 	}
-	for (int i = CONF_SECT_NAT64; i <= CONF_SECT_DNS64; i++)
-		if (strcmp(name, conf_section_names[i]) == 0)
-			return conf_err(p, "[%s] is not supported yet", name);
+	if (strcmp(name, conf_section_names[CONF_SECT_DNS64]) == 0)
+		return conf_err(p, "[%s] is not supported yet", name);
 	return conf_err(p, "unknown section [" CONF_QUOTE "]", name);
+}
+
+/* The first section that accepts row i. */
+static const char *conf_key_home(int i)
+{
+	int s = CONF_SECT_SIIT;
+
+	while (s < CONF_SECT_DNS64 && !(conf_keys[i].sects & CONF_S(s)))
+		s++;
+	return conf_section_names[s];
 }
 
 static int conf_key_unknown(struct conf_parser *p, const char *key, int i)
 {
+	for (size_t k = 0; p->sect == CONF_SECT_NAT64 &&
+	     k < sizeof(conf_nat64_refused) / sizeof(conf_nat64_refused[0]);
+	     k++)
+		if (strcmp(key, conf_nat64_refused[k].name) == 0)
+			return conf_err(p, "%s: not in [nat64]: %s", key,
+					conf_nat64_refused[k].why);
 	if (i >= 0 && conf_keys[i].sects == CONF_S(CONF_SECT_GLOBAL))
 		return conf_err(p, "'%s' is a global key: put it before the "
 				"first section", key);
 	if (i >= 0)
 		return conf_err(p, "'%s' belongs in [%s]", key,
-				conf_section_names[conf_keys[i].sects &
-						   CONF_S(CONF_SECT_SIIT) ?
-						   CONF_SECT_SIIT :
-						   CONF_SECT_CLAT]);
+				conf_key_home(i));
 	if (p->sect == CONF_SECT_GLOBAL)
 		return conf_err(p, "unknown key '" CONF_QUOTE "'", key);
 	return conf_err(p, "unknown key '" CONF_QUOTE "' in [%s]", key,
@@ -907,10 +1646,9 @@ static int conf_assign(struct conf_parser *p, char *s)
 		return conf_key_unknown(p, key, conf_key_index(key));
 	if (!*val)
 		return conf_err(p, "%s: missing value", key);
-	if ((p->seen_sect[p->sect] & (1ull << i)) && !conf_keys[i].repeatable)
+	if (p->line_sect[p->sect][i] && !conf_keys[i].repeatable)
 		return conf_err(p, "%s: already set on line %u", key,
 				p->line_sect[p->sect][i]);
-	p->seen_sect[p->sect] |= 1ull << i;
 	p->line_sect[p->sect][i] = p->line;
 	return conf_keys[i].set(p, key, val);
 }
@@ -979,6 +1717,37 @@ static int conf_role_defaults(struct conf_role *r, const char *tun)
 	return r->eam ? 0 : -ENOMEM;
 }
 
+/* The [nat64] defaults (docs/configuration.md), the same values as
+ * nat64_config_default().  Filled from the building blocks' own defaults
+ * so that the parser does not pull the packet path (nat64.c) into every
+ * program that reads a config; test_nat64_defaults pins each value. */
+static void conf_nat64_defaults(struct conf_nat64 *n)
+{
+	struct nat64_config *cfg = &n->cfg;
+
+	memset(n, 0, sizeof(*n));
+	n->pool4_auto = true;
+	nat64_timeouts_default(&cfg->to);
+	cfg->max_stored_syn = 64;
+	cfg->frag_max = 1024;
+	cfg->frag_hold_max = 64;
+	cfg->port_hold = 120;     /* RFC 6888 REQ-8 */
+	cfg->port_hold_max = 65536;
+	nat64_table_config_default(&cfg->table);
+	cfg->table.nshards = 64;
+	cfg->table.max_sessions = 1u << 20;
+	cfg->table.max_bib = 0;   /* = max-sessions unless given */
+	cfg->table.client_len = 64;
+	cfg->table.client_max_sessions = 16384;
+	pool4_config_default(&cfg->pool);
+	cfg->pool.subscriber_len = 64;
+	cfg->pool.udp_parity = true;
+	cfg->pool.max_subscribers = 65536;
+	for (int i = 0; i < POOL4_NPROTO; i++)
+		cfg->pool.quota[i] = 4096;
+	cfg->table.client_max_bib = 4096 * POOL4_NPROTO;
+}
+
 static int conf_defaults(struct sixgate_conf *c)
 {
 	static const struct in6_addr wkp = {
@@ -996,6 +1765,9 @@ static int conf_defaults(struct sixgate_conf *c)
 	err = conf_role_defaults(&c->siit, "siit0");
 	if (err == 0)
 		err = conf_role_defaults(&c->clat, "clat0");
+	if (err == 0)
+		err = conf_role_defaults(&c->nat64, "nat64");
+	conf_nat64_defaults(&c->nat64s);
 	/* One source of truth for the RFC 6052 §3.1 list: the core's. */
 	memcpy(c->nonglobal, c->siit.ctx.nonglobal, sizeof(c->nonglobal));
 	c->nnonglobal = c->siit.ctx.nnonglobal;
@@ -1151,6 +1923,119 @@ static int conf_apply_clat(struct conf_parser *p)
 	return 0;
 }
 
+static bool conf_pref64_eq(const struct pref64 *a, const struct pref64 *b);
+
+/* An error about a key of [nat64], reported on its line (or the
+ * section's). */
+static int conf_nat64_err(struct conf_parser *p, unsigned line,
+			  const char *name, const char *why)
+{
+	p->line = line;
+	return conf_err(p, "%s: %s", name, why);
+}
+
+/* RFC 6146 §3.5: IPv6 packets from inside Pref64::/n are dropped, so a
+ * static entry there could never be used.  Unknown until discovery with
+ * pref64 = auto and no pool6. */
+static int conf_nat64_bib_pool6(struct conf_parser *p)
+{
+	const struct conf_nat64 *n = &p->c->nat64s;
+	const struct pref64 *pf = &p->c->nat64.ctx.pool6;
+	char s[INET6_ADDRSTRLEN];
+
+	for (unsigned i = 0; pf->len && i < n->nbib; i++) {
+		if (!addr6_match(&n->bib[i].x6, &pf->prefix, pf->len))
+			continue;
+		inet_ntop(AF_INET6, &n->bib[i].x6, s, sizeof(s));
+		p->line = p->bib_line[i];
+		return conf_err(p, "bib: RFC 6146 §3.5: %s is inside pool6, "
+				"whose packets the NAT64 drops", s);
+	}
+	return 0;
+}
+
+/* Limits that depend on each other. */
+static int conf_nat64_limits(struct conf_parser *p)
+{
+	struct conf_nat64 *n = &p->c->nat64s;
+	struct nat64_table_config *t = &n->cfg.table;
+	char why[96];
+
+	if (!conf_seen(p, CONF_SECT_NAT64, "max-bib"))
+		t->max_bib = t->max_sessions;
+	if (n->nbib > t->max_bib) {
+		snprintf(why, sizeof(why), "%u static bib entries do not fit "
+			 "in %u", n->nbib, t->max_bib);
+		return conf_nat64_err(p, conf_line_of(p, CONF_SECT_NAT64,
+						      "max-bib"), "max-bib",
+				      why);
+	}
+	return 0;
+}
+
+static int conf_apply_nat64(struct conf_parser *p)
+{
+	struct sixgate_conf *c = p->c;
+	struct xlat_ctx *x = &c->nat64.ctx;
+	int err;
+
+	if (!c->nat64.pool6_set)
+		x->pool6 = c->pref64;
+	/* RFC 6146 §3.5.4: n <= 96; every RFC 6052 length is, so this only
+	 * guards against the prefix checks changing. */
+	if (x->pool6.len > 96)
+		return conf_nat64_err(p, conf_line_of(p, CONF_SECT_NAT64,
+						      "pool6"), "pool6",
+				      "RFC 6146 §3.5.4: longer than /96");
+	conf_self6_default(x);
+	conf_apply_globals(c, x, c->nat64.eam);
+	/* RFC 6146 §3.4 overrides RFC 7915 §4.5; no EAM, so no EAM
+	 * hairpinning (the NAT64 hairpins per §3.8). */
+	x->udp_zero = XLAT_UDP_ZERO_COMPUTE;
+	x->eam_hairpin = false;
+	conf_validate_ctx(p, CONF_SECT_NAT64, x);
+	err = conf_nat64_limits(p);
+	if (err == 0)
+		err = conf_nat64_bib_pool6(p);
+	if (err == 0 && c->siit.enabled && x->pool6.len &&
+	    conf_pref64_eq(&x->pool6, &c->siit.ctx.pool6))
+		conf_warn_at(p, conf_line_of(p, CONF_SECT_NAT64, "pool6"),
+			     "[nat64] pool6 is [siit]'s pool6 as well: both "
+			     "roles claim the same prefix");
+	return err;
+}
+
+/* Two roles on one TUN device cannot work; the error goes to the section
+ * opened later in the file. */
+static int conf_tun_clash(struct conf_parser *p, enum conf_section a,
+			  enum conf_section b)
+{
+	enum conf_section later = p->sect_line[a] > p->sect_line[b] ? a : b;
+	enum conf_section other = later == a ? b : a;
+
+	p->line = conf_line_of(p, later, "tun");
+	return conf_err(p, "[%s] tun: [%s] uses the same device",
+			conf_section_names[later], conf_section_names[other]);
+}
+
+static int conf_check_tuns(struct conf_parser *p)
+{
+	for (int i = CONF_SECT_SIIT; i <= CONF_SECT_NAT64; i++) {
+		const struct conf_role *r;
+
+		r = conf_sect_role(p->c, (enum conf_section)i);
+		for (int j = CONF_SECT_SIIT; r->enabled && j < i; j++) {
+			const struct conf_role *q;
+
+			q = conf_sect_role(p->c, (enum conf_section)j);
+			if (q->enabled && strcmp(r->tun, q->tun) == 0)
+				return conf_tun_clash(p, (enum conf_section)i,
+						      (enum conf_section)j);
+		}
+	}
+	return 0;
+}
+
 static int conf_apply(struct conf_parser *p)
 {
 	struct sixgate_conf *c = p->c;
@@ -1160,9 +2045,10 @@ static int conf_apply(struct conf_parser *p)
 		conf_apply_siit(p);
 	if (c->clat.enabled)
 		err = conf_apply_clat(p);
-	if (err == 0 && c->siit.enabled && c->clat.enabled &&
-	    strcmp(c->siit.tun, c->clat.tun) == 0)
-		err = conf_clat_err(p, "tun", "[siit] uses the same device");
+	if (err == 0 && c->nat64.enabled)
+		err = conf_apply_nat64(p);
+	if (err == 0)
+		err = conf_check_tuns(p);
 	return err;
 }
 
@@ -1208,6 +2094,7 @@ int conf_parse_buf_warn(const char *name, const char *text, size_t len,
 	rc = conf_defaults(&tmp);
 	if (rc == 0)
 		rc = conf_run(&p, text, len);
+	free(p.bib_line);
 	if (rc == -ENOMEM && errlen && !err[0])
 		snprintf(err, errlen, "%s: out of memory", name);
 	if (rc) {
@@ -1285,6 +2172,15 @@ void conf_free(struct sixgate_conf *c)
 	eam_free(c->clat.eam);
 	c->clat.eam = NULL;
 	c->clat.ctx.eam = NULL;
+	eam_free(c->nat64.eam);
+	c->nat64.eam = NULL;
+	c->nat64.ctx.eam = NULL;
+	free(c->nat64s.pool4);
+	c->nat64s.pool4 = NULL;
+	c->nat64s.npool4 = 0;
+	free(c->nat64s.bib);
+	c->nat64s.bib = NULL;
+	c->nat64s.nbib = 0;
 }
 
 /* ---- printing ---------------------------------------------------------- */
@@ -1416,8 +2312,9 @@ static void conf_print_mtus(FILE *f, const struct xlat_ctx *x)
 	fprintf(f, "\n");
 }
 
-/* The core keys both roles share. */
-static void conf_print_core(FILE *f, const struct xlat_ctx *x)
+/* The core keys the roles share; [nat64] has neither udp-zero-checksum
+ * nor eam-hairpin. */
+static void conf_print_core(FILE *f, const struct xlat_ctx *x, bool stateless)
 {
 	static const char *const untrans[] = { "auto", "pool", "dummy" };
 	struct conf_buf6 b;
@@ -1427,12 +2324,16 @@ static void conf_print_core(FILE *f, const struct xlat_ctx *x)
 	fprintf(f, "untranslatable-source = %s\n",
 		(unsigned)x->untrans_src < 3 ? untrans[x->untrans_src] : "auto");
 	conf_print_mtus(f, x);
-	fprintf(f, "udp-zero-checksum = %s\n",
-		x->udp_zero == XLAT_UDP_ZERO_DROP ? "drop" : "compute");
+	if (stateless)
+		fprintf(f, "udp-zero-checksum = %s\n",
+			x->udp_zero == XLAT_UDP_ZERO_DROP ? "drop"
+							  : "compute");
 	conf_print_tos(f, "traffic-class", x->tc_mode, x->tc_value);
 	conf_print_tos(f, "tos", x->tos_mode, x->tos_value);
 	fprintf(f, "icmp-errors = %s\n", conf_fmt_bool(x->icmp_errors));
-	fprintf(f, "eam-hairpin = %s\n", conf_fmt_bool(x->eam_hairpin));
+	if (stateless)
+		fprintf(f, "eam-hairpin = %s\n",
+			conf_fmt_bool(x->eam_hairpin));
 	fprintf(f, "icmp-source-object = %s\n",
 		conf_fmt_bool(x->icmp_source_object));
 	fprintf(f, "drop-invalid-source = %s\n",
@@ -1454,7 +2355,7 @@ static void conf_print_siit(FILE *f, const struct conf_role *s,
 		fprintf(f, "pool6 = %s\n", conf_fmt6(&b, &x->pool6.prefix,
 						     x->pool6.len));
 	conf_print_eam(f, s->eam, NULL);
-	conf_print_core(f, x);
+	conf_print_core(f, x, true);
 	fprintf(f, "ipv4-address = %s\n", conf_fmt4(&b, x->self4, -1));
 	if (fixed || !IN6_IS_ADDR_UNSPECIFIED(&x->self6))
 		fprintf(f, "ipv6-address = %s\n",
@@ -1487,7 +2388,139 @@ static void conf_print_clat(FILE *f, const struct conf_role *r)
 	}
 	conf_clat_row(r, &own);
 	conf_print_eam(f, r->eam, &own);
-	conf_print_core(f, &r->ctx);
+	conf_print_core(f, &r->ctx, true);
+}
+
+/* The pool4 line that stands for the most ranges from r[i] on: a prefix
+ * (largest first) of addresses each with the same protocol set and ports.
+ * Returns how many ranges it covers (at least 1). */
+static unsigned conf_pool4_line_at(const struct pool4_range *r, unsigned n,
+				   unsigned i, struct conf_pool4_line *best)
+{
+	struct pool4_range tmp[CONF_POOL4_MAX];
+	struct conf_pool4_line forms[3] = {
+		{ .proto = POOL4_NPROTO },
+		{ .proto = POOL4_NPROTO, .range_given = true,
+		  .lo = r[i].lo, .hi = r[i].hi },
+		{ .proto = r[i].proto, .range_given = true,
+		  .lo = r[i].lo, .hi = r[i].hi },
+	};
+	unsigned got = 1;
+
+	*best = forms[2];
+	best->addr = r[i].addr;
+	best->len = 32;
+	for (unsigned len = 24; len <= 32; len++) {
+		if (r[i].addr & ~conf_mask4(len))
+			continue;
+		for (int k = 0; k < 3; k++) {
+			struct conf_pool4_line l = forms[k];
+			unsigned m, j = 0;
+
+			l.addr = r[i].addr;
+			l.len = (uint8_t)len;
+			m = conf_pool4_expand(&l, tmp);
+			if (m <= got || m > n - i)
+				continue;
+			while (j < m && conf_range_eq(&tmp[j], &r[i + j]))
+				j++;
+			if (j < m)
+				continue;
+			*best = l;
+			got = m;
+		}
+	}
+	return got;
+}
+
+static void conf_print_pool4(FILE *f, const struct conf_nat64 *n)
+{
+	struct conf_pool4_line l;
+	struct conf_buf6 b;
+
+	for (unsigned i = 0; i < n->npool4;) {
+		memset(&l, 0, sizeof(l));
+		i += conf_pool4_line_at(n->pool4, n->npool4, i, &l);
+		fprintf(f, "pool4 = %s", conf_fmt4(&b, l.addr, l.len < 32 ?
+							     l.len : -1));
+		if (l.proto < POOL4_NPROTO)
+			fprintf(f, " %s", conf_proto_names[l.proto]);
+		if (l.range_given && l.lo == l.hi)
+			fprintf(f, "%s %u", l.proto < POOL4_NPROTO ? "" :
+				" all", l.lo);
+		else if (l.range_given)
+			fprintf(f, "%s %u-%u", l.proto < POOL4_NPROTO ? "" :
+				" all", l.lo, l.hi);
+		fprintf(f, "\n");
+	}
+}
+
+static void conf_print_bib(FILE *f, const struct conf_nat64 *n)
+{
+	struct conf_buf6 b6, b4;
+
+	for (unsigned i = 0; i < n->nbib; i++) {
+		const struct conf_bib *e = &n->bib[i];
+
+		fprintf(f, "bib = %s %s %u %s %u\n",
+			conf_proto_names[e->proto < NAT64_NPROTO ? e->proto
+								 : 0],
+			conf_fmt6(&b6, &e->x6, -1), e->x_port,
+			conf_fmt4(&b4, e->t4, -1), e->t_port);
+	}
+}
+
+static void conf_print_timeouts(FILE *f, const struct nat64_timeouts *t)
+{
+	for (size_t i = 0; i < CONF_NTIMEOUTS; i++)
+		fprintf(f, "%s = %u\n", conf_timeouts[i].key,
+			*conf_timeout_ptr((struct nat64_timeouts *)t,
+					  &conf_timeouts[i]));
+}
+
+static void conf_print_nat64_limits(FILE *f, const struct nat64_config *c)
+{
+	fprintf(f, "max-sessions = %u\n", c->table.max_sessions);
+	fprintf(f, "max-bib = %u\n", c->table.max_bib);
+	fprintf(f, "client-prefix-length = %u\n", c->table.client_len);
+	fprintf(f, "client-max-ports = %u\n", c->pool.quota[POOL4_TCP]);
+	fprintf(f, "client-max-sessions = %u\n",
+		c->table.client_max_sessions);
+	fprintf(f, "max-subscribers = %u\n", c->pool.max_subscribers);
+	fprintf(f, "shards = %u\n", c->table.nshards);
+	fprintf(f, "udp-parity = %s\n", conf_fmt_bool(c->pool.udp_parity));
+	fprintf(f, "port-hold-time = %u\n", c->port_hold);
+	fprintf(f, "port-hold-max = %u\n", c->port_hold_max);
+	fprintf(f, "max-stored-syn = %u\n", c->max_stored_syn);
+	fprintf(f, "fragment-max = %u\n", c->frag_max);
+	fprintf(f, "fragment-hold-max = %u\n", c->frag_hold_max);
+}
+
+/* pool6 as [siit] prints it: left out while it follows pref64 = auto. */
+static void conf_print_nat64(FILE *f, const struct conf_role *r,
+			     const struct conf_nat64 *n, bool pref64_auto)
+{
+	const struct nat64_config *c = &n->cfg;
+	struct conf_buf6 b;
+
+	fprintf(f, "\n[nat64]\n");
+	conf_print_tun(f, r, true);
+	if (r->pool6_set || !pref64_auto)
+		fprintf(f, "pool6 = %s\n", conf_fmt6(&b, &r->ctx.pool6.prefix,
+						     r->ctx.pool6.len));
+	conf_print_core(f, &r->ctx, false);
+	conf_print_pool4(f, n);
+	conf_print_bib(f, n);
+	fprintf(f, "filtering = %s\n", c->adf ? "address-dependent"
+					      : "endpoint-independent");
+	fprintf(f, "drop-externally-initiated-tcp = %s\n",
+		conf_fmt_bool(c->drop_inbound_tcp));
+	fprintf(f, "router-error-source = %s\n",
+		c->router_src_dummy ? "dummy" : "pool4");
+	conf_print_timeouts(f, &c->to);
+	conf_print_nat64_limits(f, c);
+	fprintf(f, "log-bib = %s\n", conf_fmt_bool(c->log_bib));
+	fprintf(f, "log-sessions = %s\n", conf_fmt_bool(c->log_sessions));
 }
 
 int conf_print(FILE *f, const struct sixgate_conf *c)
@@ -1497,6 +2530,8 @@ int conf_print(FILE *f, const struct sixgate_conf *c)
 		conf_print_siit(f, &c->siit, c->pref64_auto);
 	if (c->clat.enabled)
 		conf_print_clat(f, &c->clat);
+	if (c->nat64.enabled)
+		conf_print_nat64(f, &c->nat64, &c->nat64s, c->pref64_auto);
 	return ferror(f) ? -EIO : 0;
 }
 
@@ -1613,6 +2648,84 @@ static bool conf_daemon_eq(const struct sixgate_conf *a,
 	       a->icmp_error_rate == b->icmp_error_rate;
 }
 
+static bool conf_timeouts_eq(const struct nat64_timeouts *a,
+			     const struct nat64_timeouts *b)
+{
+	return a->udp == b->udp && a->tcp_est == b->tcp_est &&
+	       a->tcp_trans == b->tcp_trans &&
+	       a->tcp_trans_open == b->tcp_trans_open &&
+	       a->tcp_incoming_syn == b->tcp_incoming_syn &&
+	       a->icmp == b->icmp && a->fragment == b->fragment;
+}
+
+/* The keys and the log function are the user's, not the file's. */
+static bool conf_nat64_cfg_eq(const struct nat64_config *a,
+			      const struct nat64_config *b)
+{
+	const struct nat64_table_config *ta = &a->table, *tb = &b->table;
+	const struct pool4_config *pa = &a->pool, *pb = &b->pool;
+
+	return conf_timeouts_eq(&a->to, &b->to) && a->adf == b->adf &&
+	       a->drop_inbound_tcp == b->drop_inbound_tcp &&
+	       a->router_src_dummy == b->router_src_dummy &&
+	       a->max_stored_syn == b->max_stored_syn &&
+	       a->frag_max == b->frag_max &&
+	       a->frag_hold_max == b->frag_hold_max &&
+	       a->port_hold == b->port_hold &&
+	       a->port_hold_max == b->port_hold_max &&
+	       a->log_bib == b->log_bib && a->log_sessions == b->log_sessions &&
+	       ta->nshards == tb->nshards && ta->max_bib == tb->max_bib &&
+	       ta->max_sessions == tb->max_sessions &&
+	       ta->client_len == tb->client_len &&
+	       ta->client_max_bib == tb->client_max_bib &&
+	       ta->client_max_sessions == tb->client_max_sessions &&
+	       pa->subscriber_len == pb->subscriber_len &&
+	       pa->udp_parity == pb->udp_parity &&
+	       memcmp(pa->quota, pb->quota, sizeof(pa->quota)) == 0 &&
+	       pa->max_subscribers == pb->max_subscribers;
+}
+
+static bool conf_pool4_eq(const struct conf_nat64 *a,
+			  const struct conf_nat64 *b)
+{
+	if (a->pool4_auto != b->pool4_auto || a->npool4 != b->npool4)
+		return false;
+	for (unsigned i = 0; i < a->npool4; i++) {
+		const struct pool4_range *x = &a->pool4[i], *y = &b->pool4[i];
+
+		if (!conf_range_eq(x, y))
+			return false;
+	}
+	return true;
+}
+
+static bool conf_bib_eq(const struct conf_nat64 *a,
+			const struct conf_nat64 *b)
+{
+	if (a->nbib != b->nbib)
+		return false;
+	for (unsigned i = 0; i < a->nbib; i++) {
+		const struct conf_bib *x = &a->bib[i], *y = &b->bib[i];
+
+		if (x->proto != y->proto || x->x_port != y->x_port ||
+		    x->t4 != y->t4 || x->t_port != y->t_port ||
+		    memcmp(&x->x6, &y->x6, sizeof(x->x6)) != 0)
+			return false;
+	}
+	return true;
+}
+
+static bool conf_nat64_eq(const struct sixgate_conf *a,
+			  const struct sixgate_conf *b)
+{
+	if (!conf_role_eq(&a->nat64, &b->nat64))
+		return false;
+	return !a->nat64.enabled ||
+	       (conf_nat64_cfg_eq(&a->nat64s.cfg, &b->nat64s.cfg) &&
+		conf_pool4_eq(&a->nat64s, &b->nat64s) &&
+		conf_bib_eq(&a->nat64s, &b->nat64s));
+}
+
 bool conf_equal(const struct sixgate_conf *a, const struct sixgate_conf *b)
 {
 	if (!conf_pref64_eq(&a->pref64, &b->pref64) ||
@@ -1624,5 +2737,5 @@ bool conf_equal(const struct sixgate_conf *a, const struct sixgate_conf *b)
 	    !conf_daemon_eq(a, b))
 		return false;
 	return conf_role_eq(&a->siit, &b->siit) &&
-	       conf_role_eq(&a->clat, &b->clat);
+	       conf_role_eq(&a->clat, &b->clat) && conf_nat64_eq(a, b);
 }

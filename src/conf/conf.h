@@ -20,6 +20,7 @@
 
 #include "core/addr.h"
 #include "core/eam.h"
+#include "core/nat64.h"
 #include "core/xlat.h"
 
 #define CONF_ROUTES_MAX 32  /* ipv4-route / ipv6-route per role */
@@ -46,7 +47,7 @@ enum conf_v4default {
 };
 
 /*
- * A translator role on a TUN device: [siit] or [clat].  ctx is ready for
+ * A translator role on a TUN device: [siit], [clat] or [nat64].  ctx is ready for
  * xlat_packet() once parsing succeeds: ctx.eam points at eam (owned here),
  * ctx.pool6 is pool6 or the global pref64 (len 0 while pref64 = auto has
  * found nothing), and the global non-global list and allow flags are
@@ -58,7 +59,7 @@ struct conf_role {
 	struct eam_table *eam; /* never NULL after a successful parse */
 	bool pool6_set;        /* [siit] pool6 given: discovery leaves it */
 
-	char tun[CONF_IFNAMSIZ];  /* siit0 / clat0 */
+	char tun[CONF_IFNAMSIZ];  /* siit0 / clat0 / nat64 */
 	bool manage_routes;       /* default yes */
 	uint32_t mtu;             /* TUN MTU, default 1500 */
 	struct prefix4 routes4[CONF_ROUTES_MAX]; /* ipv4-route */
@@ -80,6 +81,31 @@ struct conf_role {
 /* Kept so that code written against the first parser still reads. */
 #define conf_siit conf_role
 
+#define CONF_POOL4_MAX 768   /* expanded ranges: one per (address, protocol) */
+#define CONF_POOL4_ADDRS 256 /* distinct pool4 addresses */
+
+struct conf_bib {            /* a static BIB entry */
+	uint8_t proto;           /* enum nat64_proto: NAT64_P_TCP/UDP/ICMP */
+	struct in6_addr x6;
+	uint16_t x_port;         /* ICMP: the query identifier */
+	uint32_t t4;             /* host order */
+	uint16_t t_port;
+};
+
+/*
+ * [nat64] (RFC 6146) beyond its role part.  The ranges keep the order the
+ * lines gave them; a range that repeats an earlier one exactly is dropped
+ * (with a warning when a whole line repeats).
+ */
+struct conf_nat64 {
+	struct nat64_config cfg;   /* keys (cfg.table.key, cfg.pool.key) left zero, log fn NULL: the user fills them */
+	struct pool4_range *pool4; /* allocated, conf_free() frees; NULL when pool4_auto */
+	unsigned npool4;
+	bool pool4_auto;           /* no pool4 line: the daemon uses the host's own IPv4 address, ports 61001-65535 for tcp, udp and icmp */
+	struct conf_bib *bib;      /* allocated, conf_free() frees */
+	unsigned nbib;
+};
+
 struct sixgate_conf {
 	/* Global keys. */
 	struct pref64 pref64; /* default 64:ff9b::/96; len 0 when auto */
@@ -96,6 +122,10 @@ struct sixgate_conf {
 
 	struct conf_role siit;
 	struct conf_role clat;
+	/* [nat64]: nat64.ctx has an empty EAM table, udp_zero compute
+	 * (RFC 6146 §3.4); nat64s holds the stateful part. */
+	struct conf_role nat64;
+	struct conf_nat64 nat64s;
 };
 
 /* Receives one "file:line: warning: ..." line (no newline). */
@@ -137,7 +167,8 @@ void conf_self6_default(struct xlat_ctx *x);
  * ipv6-prefix. */
 void conf_clat_row(const struct conf_role *r, struct eam_entry *e);
 
-/* Do a and b configure the same behaviour?  (EAM rows compared in order.) */
+/* Do a and b configure the same behaviour?  (EAM rows, pool4 ranges and
+ * static BIB entries compared in order.) */
 bool conf_equal(const struct sixgate_conf *a, const struct sixgate_conf *b);
 
 #endif

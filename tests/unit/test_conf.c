@@ -2,7 +2,9 @@
 /*
  * sixgate.conf parser tests: every key, every error with its file:line
  * message, conf_print() -> conf_parse_buf() round trip, and the checks made
- * on behalf of RFC 6052 §2.2 / §3.1, RFC 8215 §5 and RFC 7757 §3.2 / §5.
+ * on behalf of RFC 6052 §2.2 / §3.1, RFC 8215 §5, RFC 7757 §3.2 / §5 and,
+ * for [nat64], RFC 6146 §3.1 / §3.4 / §3.5 / §3.5.1 / §3.5.2.2, RFC 5382
+ * REQ-4 / REQ-5 and RFC 5508 REQ-2.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -641,7 +643,6 @@ static void test_error_key_in_wrong_section(void **state)
 
 static void test_error_sections(void **state)
 {
-	expect_error("[nat64]\n", "t.conf:1: [nat64] is not supported yet");
 	expect_error("[dns64]\n", "t.conf:1: [dns64] is not supported yet");
 	expect_error("[siit]\n[bogus]\n", "t.conf:2: unknown section [bogus]");
 	expect_error("[siit]\n[ siit ]\n", "t.conf:2: [siit] given twice");
@@ -1028,6 +1029,794 @@ static void test_conf_equal_sees_differences(void **state)
 	conf_free(&b);
 }
 
+/* ---- [nat64] (RFC 6146) ------------------------------------------------ */
+
+static void test_nat64_defaults(void **state)
+{
+	struct sixgate_conf c;
+	const struct conf_nat64 *n = &c.nat64s;
+	const struct nat64_config *cfg = &n->cfg;
+	const struct xlat_ctx *x = &c.nat64.ctx;
+	static const uint8_t zero[SIPHASH_KEY_LEN];
+
+	parse_ok(NSP "[nat64]\n", &c);
+	assert_true(c.nat64.enabled);
+	assert_false(c.siit.enabled);
+	assert_string_equal(c.nat64.tun, "nat64");
+	assert_int_equal(c.nat64.mtu, 1500);
+	assert_true(c.nat64.manage_routes);
+	assert_int_equal(c.nat64.nroutes4, 0);
+	assert_int_equal(c.nat64.nroutes6, 0);
+	/* Role part: pool6 from pref64, an empty EAM table, RFC 6146 §3.4. */
+	assert_int_equal(x->pool6.len, 96);
+	assert_a6(&x->pool6.prefix, "2001:db8:64::");
+	assert_non_null(c.nat64.eam);
+	assert_ptr_equal(x->eam, c.nat64.eam);
+	assert_int_equal(eam_count(c.nat64.eam), 0);
+	assert_int_equal(x->udp_zero, XLAT_UDP_ZERO_COMPUTE);
+	assert_false(x->eam_hairpin);
+	assert_int_equal(x->npool6791, 0);
+	assert_int_equal(x->untrans_src, XLAT_UNTRANS_AUTO);
+	assert_int_equal(x->lowest_ipv6_mtu, 1280);
+	assert_true(x->icmp_errors);
+	assert_true(x->icmp_source_object);
+	assert_true(x->drop_invalid_src);
+	assert_int_equal(x->nnonglobal, c.nnonglobal);
+	/* pool4 and bib. */
+	assert_true(n->pool4_auto);
+	assert_null(n->pool4);
+	assert_int_equal(n->npool4, 0);
+	assert_null(n->bib);
+	assert_int_equal(n->nbib, 0);
+	/* The stateful part. */
+	assert_int_equal(cfg->to.udp, 300);
+	assert_int_equal(cfg->to.tcp_est, 7200);
+	assert_int_equal(cfg->to.tcp_trans, 240);
+	assert_int_equal(cfg->to.tcp_trans_open, 240);
+	assert_int_equal(cfg->to.tcp_incoming_syn, 6);
+	assert_int_equal(cfg->to.icmp, 60);
+	assert_int_equal(cfg->to.fragment, 2);
+	assert_false(cfg->adf);
+	assert_false(cfg->drop_inbound_tcp);
+	assert_false(cfg->router_src_dummy);
+	assert_int_equal(cfg->max_stored_syn, 64);
+	assert_int_equal(cfg->frag_max, 1024);
+	assert_int_equal(cfg->frag_hold_max, 64);
+	assert_int_equal(cfg->port_hold, 120);
+	assert_int_equal(cfg->port_hold_max, 65536);
+	assert_int_equal(cfg->table.nshards, 64);
+	assert_int_equal(cfg->table.max_sessions, 1048576);
+	assert_int_equal(cfg->table.max_bib, 1048576);
+	assert_int_equal(cfg->table.client_len, 64);
+	assert_int_equal(cfg->table.client_max_bib, 3 * 4096);
+	assert_int_equal(cfg->table.client_max_sessions, 16384);
+	assert_memory_equal(cfg->table.key, zero, sizeof(zero));
+	assert_int_equal(cfg->pool.subscriber_len, 64);
+	assert_true(cfg->pool.udp_parity);
+	assert_int_equal(cfg->pool.quota[POOL4_TCP], 4096);
+	assert_int_equal(cfg->pool.quota[POOL4_UDP], 4096);
+	assert_int_equal(cfg->pool.quota[POOL4_ICMP], 4096);
+	assert_int_equal(cfg->pool.max_subscribers, 65536);
+	assert_memory_equal(cfg->pool.key, zero, sizeof(zero));
+	assert_null(cfg->log);
+	assert_false(cfg->log_bib);
+	assert_false(cfg->log_sessions);
+	assert_int_equal(nat64_timeouts_validate(&cfg->to, NULL), 0);
+	assert_string_equal(warnings, "");
+	conf_free(&c);
+}
+
+static const char nat64_every_key[] =
+	"pref64 = auto\n"
+	"[nat64]\n"
+	"tun = nat64x\n"
+	"mtu = 9000\n"
+	"manage-routes = no\n"
+	"ipv4-route = 198.51.100.0/24\n"
+	"ipv6-route = 2001:db8:64::/96\n"
+	"pool6 = 2001:db8:64::/96\n"
+	"pool6791 = 203.0.113.99\n"
+	"untranslatable-source = pool\n"
+	"lowest-ipv6-mtu = 1400\n"
+	"ipv4-mtu = 1492\n"
+	"ipv6-mtu = 9000\n"
+	"mtu-plateaus = 9000 1500 68\n"
+	"traffic-class = 46\n"
+	"tos = 8\n"
+	"icmp-errors = no\n"
+	"icmp-source-object = no\n"
+	"drop-invalid-source = no\n"
+	"pool4 = 198.51.100.0/30 tcp 61001-65535\n"
+	"pool4 = 198.51.100.0/30 udp 61001-65535\n"
+	"pool4 = 203.0.113.7 icmp 0-999\n"
+	"pool4 = 203.0.113.8 all 61001\n"
+	"bib = tcp 2001:db8::80 80 198.51.100.1 8080\n"
+	"bib = udp 2001:db8::53 53 198.51.100.1 53\n"
+	"bib = icmp 2001:db8::1 0 203.0.113.7 0\n"
+	"filtering = address-dependent\n"
+	"drop-externally-initiated-tcp = yes\n"
+	"router-error-source = dummy\n"
+	"udp-timeout = 600\n"
+	"tcp-est-timeout = 86400\n"
+	"tcp-trans-timeout = 300\n"
+	"tcp-trans-open-timeout = 250\n"
+	"tcp-incoming-syn-timeout = 8\n"
+	"icmp-timeout = 90\n"
+	"fragment-timeout = 5\n"
+	"max-sessions = 2000000\n"
+	"max-bib = 500000\n"
+	"client-prefix-length = 56\n"
+	"client-max-ports = 1000\n"
+	"client-max-sessions = 5000\n"
+	"max-subscribers = 1000\n"
+	"shards = 256\n"
+	"udp-parity = no\n"
+	"port-hold-time = 0\n"
+	"port-hold-max = 1000\n"
+	"max-stored-syn = 0\n"
+	"fragment-max = 100\n"
+	"fragment-hold-max = 0\n"
+	"log-bib = yes\n"
+	"log-sessions = yes\n";
+
+static void assert_range(const struct pool4_range *r, const char *addr,
+			 int proto, unsigned lo, unsigned hi)
+{
+	assert_int_equal(r->addr, a4(addr));
+	assert_int_equal(r->proto, proto);
+	assert_int_equal(r->lo, lo);
+	assert_int_equal(r->hi, hi);
+}
+
+static void test_nat64_every_key(void **state)
+{
+	struct sixgate_conf c;
+	const struct conf_nat64 *n = &c.nat64s;
+	const struct nat64_config *cfg = &n->cfg;
+	const struct xlat_ctx *x = &c.nat64.ctx;
+
+	parse_ok(nat64_every_key, &c);
+	assert_string_equal(c.nat64.tun, "nat64x");
+	assert_int_equal(c.nat64.mtu, 9000);
+	assert_false(c.nat64.manage_routes);
+	assert_int_equal(c.nat64.nroutes4, 1);
+	assert_int_equal(c.nat64.routes4[0].addr, a4("198.51.100.0"));
+	assert_int_equal(c.nat64.nroutes6, 1);
+	assert_int_equal(c.nat64.routes6[0].len, 96);
+	assert_int_equal(x->pool6.len, 96);
+	assert_a6(&x->pool6.prefix, "2001:db8:64::");
+	assert_int_equal(x->npool6791, 1);
+	assert_int_equal(x->untrans_src, XLAT_UNTRANS_POOL);
+	assert_int_equal(x->lowest_ipv6_mtu, 1400);
+	assert_int_equal(x->ipv4_mtu, 1492);
+	assert_int_equal(x->ipv6_mtu, 9000);
+	assert_int_equal(x->nplateaus, 3);
+	assert_int_equal(x->tc_mode, XLAT_TOS_FIXED);
+	assert_int_equal(x->tc_value, 46);
+	assert_int_equal(x->tos_value, 8);
+	assert_false(x->icmp_errors);
+	assert_false(x->icmp_source_object);
+	assert_false(x->drop_invalid_src);
+	assert_false(n->pool4_auto);
+	assert_int_equal(n->npool4, 4 + 4 + 1 + 3);
+	assert_range(&n->pool4[0], "198.51.100.0", POOL4_TCP, 61001, 65535);
+	assert_range(&n->pool4[3], "198.51.100.3", POOL4_TCP, 61001, 65535);
+	assert_range(&n->pool4[4], "198.51.100.0", POOL4_UDP, 61001, 65535);
+	assert_range(&n->pool4[8], "203.0.113.7", POOL4_ICMP, 0, 999);
+	assert_range(&n->pool4[9], "203.0.113.8", POOL4_TCP, 61001, 61001);
+	assert_range(&n->pool4[11], "203.0.113.8", POOL4_ICMP, 61001, 61001);
+	assert_int_equal(n->nbib, 3);
+	assert_int_equal(n->bib[0].proto, NAT64_P_TCP);
+	assert_a6(&n->bib[0].x6, "2001:db8::80");
+	assert_int_equal(n->bib[0].x_port, 80);
+	assert_int_equal(n->bib[0].t4, a4("198.51.100.1"));
+	assert_int_equal(n->bib[0].t_port, 8080);
+	assert_int_equal(n->bib[1].proto, NAT64_P_UDP);
+	assert_int_equal(n->bib[2].proto, NAT64_P_ICMP);
+	assert_int_equal(n->bib[2].x_port, 0);
+	assert_true(cfg->adf);
+	assert_true(cfg->drop_inbound_tcp);
+	assert_true(cfg->router_src_dummy);
+	assert_int_equal(cfg->to.udp, 600);
+	assert_int_equal(cfg->to.tcp_est, 86400);
+	assert_int_equal(cfg->to.tcp_trans, 300);
+	assert_int_equal(cfg->to.tcp_trans_open, 250);
+	assert_int_equal(cfg->to.tcp_incoming_syn, 8);
+	assert_int_equal(cfg->to.icmp, 90);
+	assert_int_equal(cfg->to.fragment, 5);
+	assert_int_equal(cfg->table.max_sessions, 2000000);
+	assert_int_equal(cfg->table.max_bib, 500000);
+	assert_int_equal(cfg->table.client_len, 56);
+	assert_int_equal(cfg->pool.subscriber_len, 56);
+	assert_int_equal(cfg->pool.quota[POOL4_TCP], 1000);
+	assert_int_equal(cfg->pool.quota[POOL4_UDP], 1000);
+	assert_int_equal(cfg->pool.quota[POOL4_ICMP], 1000);
+	assert_int_equal(cfg->table.client_max_bib, 3000);
+	assert_int_equal(cfg->table.client_max_sessions, 5000);
+	assert_int_equal(cfg->pool.max_subscribers, 1000);
+	assert_int_equal(cfg->table.nshards, 256);
+	assert_false(cfg->pool.udp_parity);
+	assert_int_equal(cfg->port_hold, 0);
+	assert_int_equal(cfg->port_hold_max, 1000);
+	assert_int_equal(cfg->max_stored_syn, 0);
+	assert_int_equal(cfg->frag_max, 100);
+	assert_int_equal(cfg->frag_hold_max, 0);
+	assert_true(cfg->log_bib);
+	assert_true(cfg->log_sessions);
+	/* 61001-65535 stays clear of the host's ephemeral ports. */
+	assert_string_equal(warnings, "");
+	conf_free(&c);
+}
+
+static void test_nat64_pool6(void **state)
+{
+	struct sixgate_conf c;
+
+	/* RFC 6146 §3.5.4: the WKP when nothing else is configured. */
+	parse_ok("[nat64]\n", &c);
+	assert_int_equal(c.nat64.ctx.pool6.len, 96);
+	assert_a6(&c.nat64.ctx.pool6.prefix, "64:ff9b::");
+	assert_string_equal(warnings, "");
+	conf_free(&c);
+	/* pref64 = auto: nothing until discovery, like [siit]. */
+	parse_ok("pref64 = auto\n[nat64]\n", &c);
+	assert_int_equal(c.nat64.ctx.pool6.len, 0);
+	conf_free(&c);
+	parse_ok("pref64 = auto\n[nat64]\npool6 = 2001:db8:1::/48\n", &c);
+	assert_int_equal(c.nat64.ctx.pool6.len, 48);
+	assert_true(c.nat64.pool6_set);
+	conf_free(&c);
+	expect_error("[nat64]\npool6 = 2001:db8::/33\n",
+		     "t.conf:2: pool6: 2001:db8::/33: prefix length must be 32, "
+		     "40, 48, 56, 64 or 96 (RFC 6052 2.2)");
+}
+
+static void test_nat64_pool4_forms(void **state)
+{
+	struct sixgate_conf c;
+	const struct conf_nat64 *n = &c.nat64s;
+
+	/* No protocol: tcp, udp, icmp; no range: 1-65535, icmp 0-65535. */
+	parse_ok("[nat64]\npool4 = 192.0.2.1\n", &c);
+	assert_int_equal(n->npool4, 3);
+	assert_range(&n->pool4[0], "192.0.2.1", POOL4_TCP, 1, 65535);
+	assert_range(&n->pool4[1], "192.0.2.1", POOL4_UDP, 1, 65535);
+	assert_range(&n->pool4[2], "192.0.2.1", POOL4_ICMP, 0, 65535);
+	conf_free(&c);
+	parse_ok("[nat64]\npool4 = 192.0.2.1 UDP\n"
+		 "pool4 = 192.0.2.1 icmp 7\n"
+		 "pool4 = 192.0.2.2/32 1000-2000\n", &c);
+	assert_int_equal(n->npool4, 5);
+	assert_range(&n->pool4[0], "192.0.2.1", POOL4_UDP, 1, 65535);
+	assert_range(&n->pool4[1], "192.0.2.1", POOL4_ICMP, 7, 7);
+	assert_range(&n->pool4[2], "192.0.2.2", POOL4_TCP, 1000, 2000);
+	assert_range(&n->pool4[4], "192.0.2.2", POOL4_ICMP, 1000, 2000);
+	conf_free(&c);
+	/* Overlaps are for pool4 to merge; no warning. */
+	parse_ok("[nat64]\npool4 = 192.0.2.1 tcp 61001-63000\n"
+		 "pool4 = 192.0.2.1 tcp 62000-65535\n", &c);
+	assert_int_equal(n->npool4, 2);
+	assert_string_equal(warnings, "");
+	conf_free(&c);
+}
+
+static void test_nat64_pool4_prefix_expansion(void **state)
+{
+	struct sixgate_conf c;
+	const struct conf_nat64 *n = &c.nat64s;
+
+	parse_ok("[nat64]\npool4 = 192.0.2.4/30 tcp 61001-65535\n", &c);
+	assert_int_equal(n->npool4, 4);
+	assert_range(&n->pool4[0], "192.0.2.4", POOL4_TCP, 61001, 65535);
+	assert_range(&n->pool4[3], "192.0.2.7", POOL4_TCP, 61001, 65535);
+	conf_free(&c);
+	/* A /24 is every address, .0 and .255 included, each protocol. */
+	parse_ok("[nat64]\npool4 = 198.51.100.0/24 all 61001-65535\n", &c);
+	assert_int_equal(n->npool4, 768);
+	assert_range(&n->pool4[0], "198.51.100.0", POOL4_TCP, 61001, 65535);
+	assert_range(&n->pool4[2], "198.51.100.0", POOL4_ICMP, 61001, 65535);
+	assert_range(&n->pool4[767], "198.51.100.255", POOL4_ICMP, 61001,
+		     65535);
+	conf_free(&c);
+}
+
+static void test_nat64_pool4_errors(void **state)
+{
+	expect_error("[nat64]\npool4 = 192.0.2.1 tcp 0-100\n",
+		     "t.conf:2: pool4: port 0 is not usable for tcp and udp "
+		     "(only icmp identifiers start at 0)");
+	expect_error("[nat64]\npool4 = 192.0.2.1 0\n",
+		     "t.conf:2: pool4: port 0 is not usable for tcp and udp "
+		     "(only icmp identifiers start at 0)");
+	expect_error("[nat64]\n\npool4 = 192.0.2.1 udp 2000-1000\n",
+		     "t.conf:3: pool4: port range 2000-1000: the first port is "
+		     "above the last");
+	expect_error("[nat64]\npool4 = 192.0.2.1 udp 1-65536\n",
+		     "t.conf:2: pool4: 65536 is out of range (0-65535)");
+	expect_error("[nat64]\npool4 = 192.0.0.0/16\n",
+		     "t.conf:2: pool4: 192.0.0.0/16 is too large: the length "
+		     "must be 24-32 (at most 256 addresses in all)");
+	expect_error("[nat64]\npool4 = 192.0.2.1/24\n",
+		     "t.conf:2: pool4: 192.0.2.1/24 has bits set past /24");
+	expect_error("[nat64]\npool4 = 224.0.0.1\n",
+		     "t.conf:2: pool4: 224.0.0.1 is a multicast address");
+	expect_error("[nat64]\npool4 = 239.255.255.0/24 udp\n",
+		     "t.conf:2: pool4: 239.255.255.0/24 contains a multicast "
+		     "address");
+	expect_error("[nat64]\npool4 = 127.0.0.1\n",
+		     "t.conf:2: pool4: 127.0.0.1 is a loopback address");
+	expect_error("[nat64]\npool4 = 0.0.0.0\n",
+		     "t.conf:2: pool4: 0.0.0.0 is an address of 0.0.0.0/8 "
+		     "(this network)");
+	expect_error("[nat64]\npool4 = 255.255.255.255\n",
+		     "t.conf:2: pool4: 255.255.255.255 is the limited "
+		     "broadcast address");
+	expect_error("[nat64]\npool4 = 255.255.255.0/24\n",
+		     "t.conf:2: pool4: 255.255.255.0/24 contains the limited "
+		     "broadcast address");
+	expect_error("[nat64]\npool4 = garbage\n",
+		     "t.conf:2: pool4: 'garbage' is not an IPv4 address or "
+		     "prefix");
+	expect_error("[nat64]\npool4 = 192.0.2.1 sctp\n",
+		     "t.conf:2: pool4: 'sctp' is not tcp, udp, icmp, all or a "
+		     "port range");
+	expect_error("[nat64]\npool4 = 192.0.2.1 tcp 1-2 3\n",
+		     "t.conf:2: pool4: expected 'ADDRESS[/LENGTH] "
+		     "[tcp|udp|icmp|all] [PORT[-PORT]]'");
+	expect_error("[nat64]\npool4 = 192.0.2.1 1-2 tcp\n",
+		     "t.conf:2: pool4: expected 'ADDRESS[/LENGTH] "
+		     "[tcp|udp|icmp|all] [PORT[-PORT]]'");
+	expect_error("[nat64]\npool4 = 192.0.2.1 tcp 1-x\n",
+		     "t.conf:2: pool4: 'x' is not a number");
+	expect_error("[nat64]\npool4 = 192.0.2.1 tcp 1-2-3\n",
+		     "t.conf:2: pool4: '2-3' is not a number");
+}
+
+static void test_nat64_pool4_address_limit(void **state)
+{
+	struct sixgate_conf c;
+
+	/* 256 distinct addresses (several lines for one address count
+	 * once); the 257th is refused. */
+	parse_ok("[nat64]\npool4 = 198.51.100.0/24 tcp 61001-65535\n"
+		 "pool4 = 198.51.100.0/24 udp 61001-65535\n"
+		 "pool4 = 198.51.100.0/24 icmp\n", &c);
+	assert_int_equal(c.nat64s.npool4, 768);
+	conf_free(&c);
+	expect_error("[nat64]\npool4 = 198.51.100.0/24 tcp 61001-65535\n"
+		     "pool4 = 203.0.113.1 tcp 61001-65535\n",
+		     "t.conf:3: pool4: more than 256 distinct addresses");
+	expect_error("[nat64]\npool4 = 198.51.100.0/24 all 61001-65535\n"
+		     "pool4 = 198.51.100.1 tcp 61001-61002\n",
+		     "t.conf:3: pool4: more than 768 ranges (one per address "
+		     "and protocol)");
+}
+
+static void test_nat64_pool4_duplicate_warned(void **state)
+{
+	struct sixgate_conf c;
+
+	parse_ok("[nat64]\npool4 = 192.0.2.1 tcp 61001-65535\n"
+		 "pool4 = 192.0.2.1 tcp 61001-65535\n", &c);
+	assert_int_equal(c.nat64s.npool4, 1);
+	assert_string_equal(warnings, "t.conf:3: warning: pool4: every "
+			    "range of this line is already configured\n");
+	conf_free(&c);
+}
+
+static void test_nat64_pool4_ephemeral_warned(void **state)
+{
+	struct sixgate_conf c;
+
+	parse_ok("[nat64]\npool4 = 192.0.2.1\n", &c);
+	assert_string_equal(warnings, "t.conf:2: warning: pool4: "
+			    "192.0.2.1/32 ports 1-65535 overlap 32768-60999, "
+			    "Linux's default ephemeral port range: if this is "
+			    "an address of the host, keep pool4 ports apart "
+			    "from the host's own (sysctl "
+			    "net.ipv4.ip_local_port_range)\n");
+	conf_free(&c);
+	parse_ok("[nat64]\npool4 = 192.0.2.1 udp 60999\n", &c);
+	assert_non_null(strstr(warnings, "ports 60999-60999 overlap"));
+	conf_free(&c);
+	/* Clear of it, or ICMP identifiers: no warning. */
+	parse_ok("[nat64]\npool4 = 192.0.2.1 all 61001-65535\n"
+		 "pool4 = 192.0.2.2 tcp 1024-32767\n"
+		 "pool4 = 192.0.2.3 icmp\n", &c);
+	assert_string_equal(warnings, "");
+	conf_free(&c);
+}
+
+static void test_rfc6146_3_1_static_bib(void **state)
+{
+	struct sixgate_conf c;
+	const struct conf_nat64 *n = &c.nat64s;
+
+	/* The IPv4 side may lie inside pool4 (the core reserves it) or
+	 * outside. */
+	parse_ok(NSP "[nat64]\npool4 = 192.0.2.1 tcp 61001-65535\n"
+		 "bib = TCP 2001:db8::80 80 192.0.2.1 61001\n"
+		 "bib = tcp 2001:db8::81 80 198.51.100.1 80\n"
+		 "bib = udp 2001:db8::80 80 192.0.2.1 61001\n", &c);
+	assert_int_equal(n->nbib, 3);
+	assert_int_equal(n->bib[0].proto, NAT64_P_TCP);
+	assert_int_equal(n->bib[0].t_port, 61001);
+	assert_int_equal(n->bib[1].t4, a4("198.51.100.1"));
+	assert_int_equal(n->bib[2].proto, NAT64_P_UDP);
+	conf_free(&c);
+}
+
+static void test_rfc6146_3_1_bib_duplicate_refused(void **state)
+{
+	expect_error("[nat64]\nbib = tcp 2001:db8::80 80 192.0.2.1 8080\n"
+		     "bib = tcp 2001:db8::80 80 192.0.2.2 8080\n",
+		     "t.conf:3: bib: RFC 6146 §3.1: tcp 2001:db8::80 port 80 "
+		     "is already mapped on line 2");
+	expect_error("[nat64]\nbib = udp 2001:db8::80 80 192.0.2.1 8080\n"
+		     "\nbib = udp 2001:db8::81 80 192.0.2.1 8080\n",
+		     "t.conf:4: bib: RFC 6146 §3.1: udp 192.0.2.1 port 8080 "
+		     "is already mapped on line 2");
+	expect_error("[nat64]\nbib = icmp 2001:db8::1 5 192.0.2.1 5\n"
+		     "bib = icmp 2001:db8::1 5 192.0.2.1 6\n",
+		     "t.conf:3: bib: RFC 6146 §3.1: icmp 2001:db8::1 port 5 "
+		     "is already mapped on line 2");
+}
+
+static void test_rfc6146_3_5_bib_inside_pool6_refused(void **state)
+{
+	struct sixgate_conf c;
+
+	expect_error(NSP "[nat64]\n"
+		     "bib = tcp 2001:db8::80 80 192.0.2.1 8080\n"
+		     "bib = tcp 2001:db8:64::c000:201 80 192.0.2.1 80\n",
+		     "t.conf:4: bib: RFC 6146 §3.5: 2001:db8:64::c000:201 is "
+		     "inside pool6, whose packets the NAT64 drops");
+	/* Key order does not matter: pool6 after the bib line. */
+	expect_error("[nat64]\nbib = tcp 2001:db8:1::1 80 192.0.2.1 80\n"
+		     "pool6 = 2001:db8:1::/48\n",
+		     "t.conf:2: bib: RFC 6146 §3.5: 2001:db8:1::1 is inside "
+		     "pool6, whose packets the NAT64 drops");
+	/* With pref64 = auto there is no pool6 to check against yet. */
+	parse_ok("pref64 = auto\n[nat64]\n"
+		 "bib = tcp 64:ff9b::1 80 192.0.2.1 80\n", &c);
+	conf_free(&c);
+}
+
+static void test_nat64_bib_errors(void **state)
+{
+	struct sixgate_conf c;
+
+	expect_error("[nat64]\nbib = tcp 2001:db8::80 80 192.0.2.1\n",
+		     "t.conf:2: bib: expected 'tcp|udp|icmp IPV6 PORT IPV4 "
+		     "PORT'");
+	expect_error("[nat64]\nbib = tcp 2001:db8::80 80 192.0.2.1 1 2\n",
+		     "t.conf:2: bib: expected 'tcp|udp|icmp IPV6 PORT IPV4 "
+		     "PORT'");
+	expect_error("[nat64]\nbib = sctp 2001:db8::80 80 192.0.2.1 80\n",
+		     "t.conf:2: bib: 'sctp' is not tcp, udp or icmp");
+	expect_error("[nat64]\nbib = tcp 192.0.2.9 80 192.0.2.1 80\n",
+		     "t.conf:2: bib: '192.0.2.9' is not an IPv6 address");
+	expect_error("[nat64]\nbib = tcp ff02::1 80 192.0.2.1 80\n",
+		     "t.conf:2: bib: ff02::1 is not a unicast IPv6 address");
+	expect_error("[nat64]\nbib = tcp :: 80 192.0.2.1 80\n",
+		     "t.conf:2: bib: :: is not a unicast IPv6 address");
+	expect_error("[nat64]\nbib = tcp 2001:db8::80 80 2001:db8::1 80\n",
+		     "t.conf:2: bib: '2001:db8::1' is not an IPv4 address");
+	expect_error("[nat64]\nbib = udp 2001:db8::80 80 239.1.1.1 80\n",
+		     "t.conf:2: bib: 239.1.1.1 is a multicast address");
+	expect_error("[nat64]\nbib = udp 2001:db8::80 80 127.0.0.1 80\n",
+		     "t.conf:2: bib: 127.0.0.1 is a loopback address");
+	expect_error("[nat64]\nbib = tcp 2001:db8::80 0 192.0.2.1 80\n",
+		     "t.conf:2: bib: port 0 is not usable for tcp and udp");
+	expect_error("[nat64]\nbib = udp 2001:db8::80 80 192.0.2.1 0\n",
+		     "t.conf:2: bib: port 0 is not usable for tcp and udp");
+	expect_error("[nat64]\nbib = tcp 2001:db8::80 65536 192.0.2.1 80\n",
+		     "t.conf:2: bib: 65536 is out of range (0-65535)");
+	/* ICMP identifier 0 is an identifier like any other. */
+	parse_ok("[nat64]\nbib = icmp 2001:db8::80 0 192.0.2.1 0\n", &c);
+	conf_free(&c);
+	/* Static entries count against max-bib. */
+	expect_error("[nat64]\nmax-bib = 1\n"
+		     "bib = tcp 2001:db8::80 80 192.0.2.1 80\n"
+		     "bib = tcp 2001:db8::81 80 192.0.2.1 81\n",
+		     "t.conf:2: max-bib: 2 static bib entries do not fit in 1");
+}
+
+/* Each timeout: one below its floor refused with the requirement named,
+ * the floor itself accepted. */
+static void check_timeout_floor(const char *key, unsigned floor,
+				const char *rfc)
+{
+	struct sixgate_conf c;
+	char text[128], msg[256];
+
+	snprintf(text, sizeof(text), "[nat64]\n%s = %u\n", key, floor - 1);
+	snprintf(msg, sizeof(msg), "t.conf:2: %s: %u is below the %s minimum "
+		 "of %u", key, floor - 1, rfc, floor);
+	expect_error(text, msg);
+	snprintf(text, sizeof(text), "[nat64]\n%s = 0\n", key);
+	snprintf(msg, sizeof(msg), "t.conf:2: %s: 0 is below the %s minimum "
+		 "of %u", key, rfc, floor);
+	expect_error(text, msg);
+	snprintf(text, sizeof(text), "[nat64]\n%s = %u\n", key, floor);
+	parse_ok(text, &c);
+	conf_free(&c);
+	/* 30 days at most: milliseconds typed for seconds. */
+	snprintf(text, sizeof(text), "[nat64]\n%s = 2592001\n", key);
+	snprintf(msg, sizeof(msg), "t.conf:2: %s: 2592001 is above the "
+		 "maximum of 2592000 (30 days)", key);
+	expect_error(text, msg);
+}
+
+static void test_rfc6146_3_5_1_udp_timeout_floor(void **state)
+{
+	check_timeout_floor("udp-timeout", 120, "RFC 6146 §3.5.1");
+	expect_error("[nat64]\nudp-timeout = 60\n",
+		     "t.conf:2: udp-timeout: 60 is below the RFC 6146 §3.5.1 "
+		     "minimum of 120");
+}
+
+static void test_rfc6146_3_5_2_2_tcp_est_timeout_floor(void **state)
+{
+	check_timeout_floor("tcp-est-timeout", 7200, "RFC 6146 §3.5.2.2");
+}
+
+static void test_rfc5382_req5_tcp_trans_timeout_floor(void **state)
+{
+	check_timeout_floor("tcp-trans-timeout", 240, "RFC 5382 REQ-5");
+	check_timeout_floor("tcp-trans-open-timeout", 240, "RFC 5382 REQ-5");
+}
+
+static void test_rfc5382_req4_incoming_syn_timeout_floor(void **state)
+{
+	check_timeout_floor("tcp-incoming-syn-timeout", 6, "RFC 5382 REQ-4");
+}
+
+static void test_rfc5508_req2_icmp_timeout_floor(void **state)
+{
+	check_timeout_floor("icmp-timeout", 60, "RFC 5508 REQ-2");
+}
+
+static void test_rfc6146_3_4_fragment_timeout_floor(void **state)
+{
+	check_timeout_floor("fragment-timeout", 2, "RFC 6146 §3.4");
+}
+
+static void test_nat64_timeout_syntax(void **state)
+{
+	expect_error("[nat64]\nudp-timeout = 5m\n",
+		     "t.conf:2: udp-timeout: '5m' is not a number");
+	expect_error("[nat64]\nudp-timeout = 300\nudp-timeout = 400\n",
+		     "t.conf:3: udp-timeout: already set on line 2");
+}
+
+static void test_rfc6146_nat64_stateless_keys_refused(void **state)
+{
+	expect_error("[nat64]\neam = 192.0.2.1 2001:db8::1\n",
+		     "t.conf:2: eam: not in [nat64]: stateful NAT64 uses no "
+		     "EAM (RFC 6146); static mappings are bib lines");
+	expect_error("[nat64]\neam-hairpin = yes\n",
+		     "t.conf:2: eam-hairpin: not in [nat64]: stateful NAT64 "
+		     "hairpins through its BIB (RFC 6146 §3.8)");
+	expect_error("[nat64]\nudp-zero-checksum = drop\n",
+		     "t.conf:2: udp-zero-checksum: not in [nat64]: RFC 6146 "
+		     "§3.4 fixes the behaviour: the checksum is computed");
+	expect_error("[nat64]\nipv4-address = 192.0.2.1\n",
+		     "t.conf:2: ipv4-address: not in [nat64]: a [siit] key; "
+		     "the NAT64's IPv4 addresses are pool4");
+	expect_error("[nat64]\nipv6-address = 2001:db8::1\n",
+		     "t.conf:2: ipv6-address: not in [nat64]: a [siit] key; "
+		     "the NAT64's IPv6 addresses are pool6");
+	expect_error("[nat64]\nmode = host\n",
+		     "t.conf:2: 'mode' belongs in [clat]");
+	expect_error("[nat64]\nfoo = 1\n",
+		     "t.conf:2: unknown key 'foo' in [nat64]");
+}
+
+static void test_nat64_keys_elsewhere_refused(void **state)
+{
+	expect_error("[siit]\npool4 = 192.0.2.1\n",
+		     "t.conf:2: 'pool4' belongs in [nat64]");
+	expect_error("udp-timeout = 300\n",
+		     "t.conf:1: 'udp-timeout' belongs in [nat64]");
+	expect_error("[clat]\nbib = tcp 2001:db8::1 1 192.0.2.1 1\n",
+		     "t.conf:2: 'bib' belongs in [nat64]");
+	expect_error("[clat]\npool6 = 2001:db8::/32\n",
+		     "t.conf:2: 'pool6' belongs in [siit]");
+	expect_error("[nat64]\n[nat64]\n", "t.conf:2: [nat64] given twice");
+}
+
+static void test_nat64_limit_errors(void **state)
+{
+	expect_error("[nat64]\nfiltering = strict\n",
+		     "t.conf:2: filtering: 'strict' is not "
+		     "endpoint-independent or address-dependent");
+	expect_error("[nat64]\nrouter-error-source = pool6791\n",
+		     "t.conf:2: router-error-source: 'pool6791' is not pool4 "
+		     "or dummy");
+	expect_error("[nat64]\ndrop-externally-initiated-tcp = maybe\n",
+		     "t.conf:2: drop-externally-initiated-tcp: 'maybe' is not "
+		     "a boolean (yes/no, on/off, true/false, 1/0)");
+	expect_error("[nat64]\nshards = 48\n",
+		     "t.conf:2: shards: 48 is not a power of two");
+	expect_error("[nat64]\nshards = 8192\n",
+		     "t.conf:2: shards: 8192 is out of range (1-4096)");
+	expect_error("[nat64]\nshards = 0\n",
+		     "t.conf:2: shards: 0 is out of range (1-4096)");
+	expect_error("[nat64]\nmax-sessions = 0\n",
+		     "t.conf:2: max-sessions: 0 is out of range (1-268435456)");
+	expect_error("[nat64]\nmax-bib = 268435457\n",
+		     "t.conf:2: max-bib: 268435457 is out of range "
+		     "(1-268435456)");
+	expect_error("[nat64]\nclient-prefix-length = 31\n",
+		     "t.conf:2: client-prefix-length: 31 is out of range "
+		     "(32-128)");
+	expect_error("[nat64]\nclient-prefix-length = 129\n",
+		     "t.conf:2: client-prefix-length: 129 is out of range "
+		     "(32-128)");
+	expect_error("[nat64]\nclient-max-ports = 65537\n",
+		     "t.conf:2: client-max-ports: 65537 is out of range "
+		     "(0-65536)");
+	expect_error("[nat64]\nmax-subscribers = 0\n",
+		     "t.conf:2: max-subscribers: 0 is out of range "
+		     "(1-1073741824)");
+	expect_error("[nat64]\nport-hold-time = 3601\n",
+		     "t.conf:2: port-hold-time: 3601 is out of range (0-3600)");
+	expect_error("[nat64]\nmax-stored-syn = 65537\n",
+		     "t.conf:2: max-stored-syn: 65537 is out of range "
+		     "(0-65536)");
+	expect_error("[nat64]\nfragment-max = 0\n",
+		     "t.conf:2: fragment-max: 0 is out of range (1-1048576)");
+}
+
+static void test_nat64_dependent_defaults(void **state)
+{
+	struct sixgate_conf c;
+	const struct nat64_config *cfg = &c.nat64s.cfg;
+
+	/* max-bib follows max-sessions unless given, in any order. */
+	parse_ok("[nat64]\nmax-sessions = 1000\n", &c);
+	assert_int_equal(cfg->table.max_bib, 1000);
+	conf_free(&c);
+	parse_ok("[nat64]\nmax-bib = 7\nmax-sessions = 1000\n", &c);
+	assert_int_equal(cfg->table.max_bib, 7);
+	conf_free(&c);
+	/* 0: no per-subscriber limit, in pool4 and in the table. */
+	parse_ok("[nat64]\nclient-max-ports = 0\nclient-max-sessions = 0\n",
+		 &c);
+	assert_int_equal(cfg->pool.quota[POOL4_TCP], 0);
+	assert_int_equal(cfg->pool.quota[POOL4_ICMP], 0);
+	assert_int_equal(cfg->table.client_max_bib, 0);
+	assert_int_equal(cfg->table.client_max_sessions, 0);
+	conf_free(&c);
+	parse_ok("[nat64]\nshards = 1\nclient-prefix-length = 128\n", &c);
+	assert_int_equal(cfg->table.nshards, 1);
+	assert_int_equal(cfg->table.client_len, 128);
+	assert_int_equal(cfg->pool.subscriber_len, 128);
+	conf_free(&c);
+	parse_ok("[nat64]\nshards = 4096\nfiltering = endpoint-independent\n"
+		 "router-error-source = pool4\n", &c);
+	assert_int_equal(cfg->table.nshards, 4096);
+	assert_false(cfg->adf);
+	assert_false(cfg->router_src_dummy);
+	conf_free(&c);
+}
+
+static void test_nat64_with_siit_and_clat(void **state)
+{
+	struct sixgate_conf c;
+
+	parse_ok(NSP "[siit]\npool6 = 2001:db8:46::/96\n"
+		 "eam = 192.0.2.1 2001:db8:aaaa::1\n"
+		 "[nat64]\npool4 = 198.51.100.1 all 61001-65535\n"
+		 "ipv4-mtu = 1400\n"
+		 "[clat]\nmode = host\nipv6-address = 2001:db8::c1a7\n"
+		 "ipv4-mtu = 1300\n", &c);
+	assert_true(c.siit.enabled && c.clat.enabled && c.nat64.enabled);
+	assert_string_equal(c.siit.tun, "siit0");
+	assert_string_equal(c.clat.tun, "clat0");
+	assert_string_equal(c.nat64.tun, "nat64");
+	assert_int_equal(c.siit.ctx.pool6.len, 96);
+	assert_a6(&c.siit.ctx.pool6.prefix, "2001:db8:46::");
+	assert_a6(&c.nat64.ctx.pool6.prefix, "2001:db8:64::");
+	assert_int_equal(c.siit.ctx.ipv4_mtu, 1500);
+	assert_int_equal(c.nat64.ctx.ipv4_mtu, 1400);
+	assert_int_equal(c.clat.ctx.ipv4_mtu, 1300);
+	assert_int_equal(eam_count(c.siit.eam), 1);
+	assert_int_equal(eam_count(c.nat64.eam), 0);
+	assert_int_equal(c.nat64s.npool4, 3);
+	assert_string_equal(warnings, "");
+	conf_free(&c);
+	expect_error("[siit]\n[nat64]\ntun = siit0\n",
+		     "t.conf:3: [nat64] tun: [siit] uses the same device");
+	expect_error("[nat64]\n[clat]\nmode = host\n"
+		     "ipv6-address = 2001:db8::1\ntun = nat64\n",
+		     "t.conf:5: [clat] tun: [nat64] uses the same device");
+	/* Both roles routing one prefix into their own device. */
+	parse_ok(NSP "[siit]\n[nat64]\n", &c);
+	assert_non_null(strstr(warnings, "[nat64] pool6 is [siit]'s pool6 "
+			       "as well"));
+	conf_free(&c);
+}
+
+static void test_roundtrip_nat64(void **state)
+{
+	roundtrip("[nat64]\n");
+	roundtrip(NSP "[nat64]\n");
+	roundtrip(nat64_every_key);
+	roundtrip("pref64 = auto\n[nat64]\n"
+		  "pool4 = 192.0.2.0/25\n"
+		  "pool4 = 198.51.100.7 udp 7\n"
+		  "pool4 = 198.51.100.0/29 icmp\n"
+		  "pool4 = 198.51.100.8/31 tcp 1000-2000\n"
+		  "pool4 = 198.51.100.8/31 udp 1000-2000\n"
+		  "pool4 = 198.51.100.8/31 icmp 1000-2000\n"
+		  "max-sessions = 5\n");
+	/* Duplicates dropped within a line leave a ragged list. */
+	roundtrip("[nat64]\npool4 = 192.0.2.2 udp\npool4 = 192.0.2.0/30\n");
+	roundtrip(NSP "[siit]\npool6 = 2001:db8:46::/96\n"
+		  "[nat64]\npool4 = 198.51.100.1 all 61001-65535\n"
+		  "bib = icmp 2001:db8::1 0 198.51.100.1 61001\n"
+		  "[clat]\nmode = host\nipv6-address = 2001:db8::c1a7\n");
+}
+
+/* The normal form is short: a prefix line stays one line. */
+static void test_nat64_print_pool4_compact(void **state)
+{
+	struct sixgate_conf c;
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	parse_ok("[nat64]\npool4 = 192.0.2.0/26\npool4 = 192.0.2.64/26\n"
+		 "pool4 = 198.51.100.1 tcp 61001\n"
+		 "pool4 = 198.51.100.2 icmp\n", &c);
+	f = open_memstream(&out, &n);
+	assert_non_null(f);
+	assert_int_equal(conf_print(f, &c), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "\npool4 = 192.0.2.0/25\n"
+				    "pool4 = 198.51.100.1 tcp 61001\n"
+				    "pool4 = 198.51.100.2 icmp 0-65535\n"
+				    "filtering"));
+	free(out);
+	conf_free(&c);
+}
+
+static void test_conf_equal_sees_nat64_differences(void **state)
+{
+	static const char *const variants[] = {
+		"[nat64]\npool4 = 192.0.2.2 tcp 61001-65535\n"
+		"pool4 = 192.0.2.1 tcp 61001-65535\n",
+		"[nat64]\npool4 = 192.0.2.1 tcp 61001-65534\n",
+		"[nat64]\npool4 = 192.0.2.1 tcp 61001-65535\n"
+		"bib = tcp 2001:db8::1 80 192.0.2.1 80\n",
+		"[nat64]\npool4 = 192.0.2.1 tcp 61001-65535\n"
+		"udp-timeout = 301\n",
+		"[nat64]\npool4 = 192.0.2.1 tcp 61001-65535\n"
+		"client-max-ports = 4095\n",
+		"[nat64]\npool4 = 192.0.2.1 tcp 61001-65535\n"
+		"filtering = address-dependent\n",
+		"[nat64]\npool4 = 192.0.2.1 tcp 61001-65535\nmtu = 1400\n",
+		"[nat64]\n",
+		"",
+	};
+	struct sixgate_conf a, b;
+
+	parse_ok("[nat64]\npool4 = 192.0.2.1 tcp 61001-65535\n"
+		 "pool4 = 192.0.2.2 tcp 61001-65535\n", &a);
+	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		parse_ok(variants[i], &b);
+		assert_false(conf_equal(&a, &b));
+		conf_free(&b);
+	}
+	parse_ok("[nat64]\npool4 = 192.0.2.1/32 tcp 61001-65535\n"
+		 "pool4 = 192.0.2.2 TCP 61001-65535\n", &b);
+	assert_true(conf_equal(&a, &b));
+	conf_free(&a);
+	conf_free(&b);
+}
+
 /* ---- files ------------------------------------------------------------- */
 
 static void test_parse_file(void **state)
@@ -1112,6 +1901,34 @@ int main(void)
 		cmocka_unit_test(test_rfc8683_4_9_clat_eam_bypass),
 		cmocka_unit_test(test_roundtrip_print_parse),
 		cmocka_unit_test(test_conf_equal_sees_differences),
+		cmocka_unit_test(test_nat64_defaults),
+		cmocka_unit_test(test_nat64_every_key),
+		cmocka_unit_test(test_nat64_pool6),
+		cmocka_unit_test(test_nat64_pool4_forms),
+		cmocka_unit_test(test_nat64_pool4_prefix_expansion),
+		cmocka_unit_test(test_nat64_pool4_errors),
+		cmocka_unit_test(test_nat64_pool4_address_limit),
+		cmocka_unit_test(test_nat64_pool4_duplicate_warned),
+		cmocka_unit_test(test_nat64_pool4_ephemeral_warned),
+		cmocka_unit_test(test_rfc6146_3_1_static_bib),
+		cmocka_unit_test(test_rfc6146_3_1_bib_duplicate_refused),
+		cmocka_unit_test(test_rfc6146_3_5_bib_inside_pool6_refused),
+		cmocka_unit_test(test_nat64_bib_errors),
+		cmocka_unit_test(test_rfc6146_3_5_1_udp_timeout_floor),
+		cmocka_unit_test(test_rfc6146_3_5_2_2_tcp_est_timeout_floor),
+		cmocka_unit_test(test_rfc5382_req5_tcp_trans_timeout_floor),
+		cmocka_unit_test(test_rfc5382_req4_incoming_syn_timeout_floor),
+		cmocka_unit_test(test_rfc5508_req2_icmp_timeout_floor),
+		cmocka_unit_test(test_rfc6146_3_4_fragment_timeout_floor),
+		cmocka_unit_test(test_nat64_timeout_syntax),
+		cmocka_unit_test(test_rfc6146_nat64_stateless_keys_refused),
+		cmocka_unit_test(test_nat64_keys_elsewhere_refused),
+		cmocka_unit_test(test_nat64_limit_errors),
+		cmocka_unit_test(test_nat64_dependent_defaults),
+		cmocka_unit_test(test_nat64_with_siit_and_clat),
+		cmocka_unit_test(test_roundtrip_nat64),
+		cmocka_unit_test(test_nat64_print_pool4_compact),
+		cmocka_unit_test(test_conf_equal_sees_nat64_differences),
 		cmocka_unit_test(test_parse_file),
 	};
 
