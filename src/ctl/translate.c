@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * sixgatectl translate -c CONFIG IN.pcap OUT.pcap
+ * sixgatectl translate [-r siit|nat64] [-w SECONDS] -c CONFIG IN OUT
  *
  * Runs a capture through the [siit] translator (RFC 7915 with RFC 6052 and
- * RFC 7757 mapping) exactly as the daemon would, using pcap timestamps as
- * the clock, so conformance tests can drive the core with scapy-built
- * packets and no network namespace.
+ * RFC 7757 mapping) or the stateful [nat64] (RFC 6146) exactly as the
+ * daemon would, using pcap timestamps as the clock, so conformance tests
+ * can drive the core with scapy-built packets and no network namespace.
+ * NAT64 state lives for the whole capture; before each packet the state
+ * due by its timestamp expires (TCP probes and ICMP errors for held SYNs
+ * are written with that timestamp), and -w runs the clock on after the
+ * last packet.  The NAT64 hash keys are fixed, so a run is reproducible.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,12 +20,14 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "core/nat64.h"
 #include "core/wire.h"
 #include "core/xlat.h"
 #include "ctl.h"
 #include "pcapio.h"
 
-#define TRANSLATE_USAGE "translate -c CONFIG IN.pcap OUT.pcap"
+#define TRANSLATE_USAGE \
+	"translate [-r siit|nat64] [-w SECONDS] -c CONFIG IN.pcap OUT.pcap"
 /* Events are per packet; a capture full of them must not flood stderr. */
 #define TRANSLATE_MAX_EVENTS 100
 
@@ -43,6 +49,11 @@ struct translate_job {
 	struct xlat_out *xo; /* ~160 KiB: one, on the heap */
 	struct translate_stats st;
 	unsigned nevents;
+	const char *role;        /* -r */
+	double wait;             /* -w: seconds after the last packet */
+	const struct xlat_ctx *ctx;
+	struct nat64 *nat64;     /* NULL: [siit] */
+	uint64_t last_ns;
 };
 
 static int translate_args(struct translate_job *j, int argc, char **argv)
@@ -50,10 +61,21 @@ static int translate_args(struct translate_job *j, int argc, char **argv)
 	int ch;
 
 	optind = 0; /* glibc: full reset, argv is a new vector */
-	while ((ch = getopt(argc, argv, "c:h")) != -1) {
+	while ((ch = getopt(argc, argv, "c:r:w:h")) != -1) {
+		char *end;
 		switch (ch) {
 		case 'c':
 			j->conf_path = optarg;
+			break;
+		case 'r':
+			if (strcmp(optarg, "siit") && strcmp(optarg, "nat64"))
+				return -EINVAL;
+			j->role = optarg;
+			break;
+		case 'w':
+			j->wait = strtod(optarg, &end);
+			if (*end || !(j->wait >= 0 && j->wait <= 86400 * 365))
+				return -EINVAL;
 			break;
 		case 'h':
 			printf("usage: sixgatectl %s\n", TRANSLATE_USAGE);
@@ -69,17 +91,86 @@ static int translate_args(struct translate_job *j, int argc, char **argv)
 	return 0;
 }
 
+/* RFC 6888 §4 records on stderr, stamped with the capture's clock. */
+static void translate_log(void *arg, const struct nat64_log *l)
+{
+	static const char *const what[] = { "bib add", "bib del",
+					    "session add", "session del" };
+	static const char *const proto[] = { "tcp", "udp", "icmp" };
+	char x[INET6_ADDRSTRLEN], t[INET_ADDRSTRLEN], z[INET_ADDRSTRLEN];
+	uint32_t t4 = htonl(l->t4), z4 = htonl(l->z4);
+
+	(void)arg;
+	inet_ntop(AF_INET6, &l->x6, x, sizeof(x));
+	inet_ntop(AF_INET, &t4, t, sizeof(t));
+	inet_ntop(AF_INET, &z4, z, sizeof(z));
+	fprintf(stderr, "sixgatectl: log: %" PRIu64 ".%09" PRIu64 " %s %s "
+		"[%s]:%u %s:%u%s", l->now / 1000000000, l->now % 1000000000,
+		what[l->what], proto[l->proto % 3], x, l->x_port, t, l->t_port,
+		l->is_static ? " static" : "");
+	if (l->what >= NAT64_LOG_SESSION_ADD)
+		fprintf(stderr, " -> %s:%u", z, l->z_port);
+	fprintf(stderr, "\n");
+}
+
+/* The stateful NAT64 of [nat64], with the static BIB entries. */
+static int translate_nat64(struct translate_job *j)
+{
+	struct conf_nat64 *n = &j->conf.nat64s;
+	const char *why = NULL;
+	int rc;
+
+	if (n->pool4_auto) {
+		fprintf(stderr, "%s: [nat64] without pool4 lines: translate "
+			"cannot use the host's address, give pool4\n",
+			j->conf_path);
+		return -EINVAL;
+	}
+	/* Fixed keys: reproducible port choice for tests. */
+	memset(n->cfg.table.key, 0x5a, sizeof(n->cfg.table.key));
+	memset(n->cfg.pool.key, 0xa5, sizeof(n->cfg.pool.key));
+	n->cfg.log = translate_log;
+	rc = nat64_new(&j->nat64, &n->cfg, n->pool4, n->npool4, &why);
+	if (rc) {
+		fprintf(stderr, "%s: [nat64]: %s\n", j->conf_path,
+			why ? why : strerror(-rc));
+		return rc;
+	}
+	for (unsigned i = 0; i < n->nbib; i++) {
+		const struct conf_bib *b = &n->bib[i];
+		rc = nat64_static_add(j->nat64, b->proto, &b->x6, b->x_port,
+				      b->t4, b->t_port);
+		if (rc) {
+			fprintf(stderr, "%s: bib entry %u: %s\n", j->conf_path,
+				i + 1, strerror(-rc));
+			return rc;
+		}
+	}
+	j->ctx = &j->conf.nat64.ctx;
+	return 0;
+}
+
 static int translate_load_conf(struct translate_job *j)
 {
 	char err[512];
+	bool nat;
 
 	if (conf_parse_file(j->conf_path, &j->conf, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return -EINVAL;
 	}
-	if (!j->conf.siit.enabled) {
-		fprintf(stderr, "%s: no [siit] section: translate needs one\n",
-			j->conf_path);
+	nat = j->role ? strcmp(j->role, "nat64") == 0 :
+			j->conf.nat64.enabled && !j->conf.siit.enabled;
+	if (!(nat ? j->conf.nat64.enabled : j->conf.siit.enabled)) {
+		fprintf(stderr, "%s: no [%s] section: translate needs one\n",
+			j->conf_path, nat ? "nat64" : "siit");
+		conf_free(&j->conf);
+		return -EINVAL;
+	}
+	j->ctx = &j->conf.siit.ctx;
+	if (nat && translate_nat64(j) < 0) {
+		nat64_free(j->nat64);
+		j->nat64 = NULL;
 		conf_free(&j->conf);
 		return -EINVAL;
 	}
@@ -159,6 +250,16 @@ static void translate_event_udp_zero(struct translate_job *j,
 		j->st.in, src, sport, dst, dport);
 }
 
+/* Expire what is due by now; what that emits goes out stamped now. */
+static void translate_expire(struct translate_job *j, uint64_t now)
+{
+	if (!j->nat64)
+		return;
+	while (nat64_expire(j->nat64, j->ctx, now, 32, j->xo) > 0)
+		translate_emit(j, now);
+	translate_emit(j, now);
+}
+
 static void translate_frame(struct translate_job *j,
 			    const struct pcapio_frame *f)
 {
@@ -174,7 +275,13 @@ static void translate_frame(struct translate_job *j,
 		j->st.dropped++;
 		return;
 	}
-	v = xlat_packet(&j->conf.siit.ctx, ip, len, f->ts_ns, j->xo);
+	j->last_ns = f->ts_ns;
+	if (j->nat64) {
+		translate_expire(j, f->ts_ns);
+		v = nat64_packet(j->nat64, j->ctx, ip, len, f->ts_ns, j->xo);
+	} else {
+		v = xlat_packet(j->ctx, ip, len, f->ts_ns, j->xo);
+	}
 	translate_emit(j, f->ts_ns);
 	if ((unsigned)v >= XLAT__COUNT)
 		v = XLAT_BAD_HEADER; /* cannot happen; keep counters sane */
@@ -193,13 +300,33 @@ static int translate_loop(struct translate_job *j)
 
 	while ((rc = pcapio_next(&j->in, &f, err, sizeof(err))) > 0)
 		translate_frame(j, &f);
+	if (rc == 0 && j->wait > 0)
+		translate_expire(j, j->last_ns + (uint64_t)(j->wait * 1e9));
 	if (rc < 0)
 		fprintf(stderr, "sixgatectl: translate: %s: %s\n", j->in_path,
 			err);
 	return rc;
 }
 
-static void translate_summary(const struct translate_stats *st)
+/* Non-zero NAT64 counters and the table sizes, for tests and humans. */
+static void translate_summary_nat64(const struct nat64 *n)
+{
+	struct nat64_stats s;
+	const uint64_t *c = (const uint64_t *)&s;
+
+	nat64_stats(n, &s);
+	for (unsigned i = 0; i < nat64_ncounters; i++)
+		if (c[i])
+			fprintf(stderr, " nat64.%s=%" PRIu64,
+				nat64_counter_names[i], c[i]);
+	fprintf(stderr, " nat64.bib_entries=%" PRIu64 " nat64.sessions=%"
+		PRIu64 " nat64.stored_syns=%" PRIu64 " nat64.held_ports=%"
+		PRIu64, s.bib_entries, s.sessions, s.stored_syns,
+		s.held_ports);
+}
+
+static void translate_summary(const struct translate_stats *st,
+			      const struct nat64 *n)
 {
 	fprintf(stderr, "sixgatectl: translate: in=%" PRIu64 " out=%" PRIu64
 		" dropped=%" PRIu64, st->in, st->out, st->dropped);
@@ -213,6 +340,8 @@ static void translate_summary(const struct translate_stats *st)
 			fprintf(stderr, " %s=%" PRIu64,
 				pcapio_drop_name((enum pcapio_drop)d),
 				st->link[d]);
+	if (n)
+		translate_summary_nat64(n);
 	fprintf(stderr, "\n");
 }
 
@@ -223,6 +352,7 @@ static int translate_run(struct translate_job *j)
 	if (translate_load_conf(j) < 0)
 		return CTL_EXIT_FAIL;
 	if (translate_open(j) < 0) {
+		nat64_free(j->nat64);
 		conf_free(&j->conf);
 		return CTL_EXIT_FAIL;
 	}
@@ -233,8 +363,9 @@ static int translate_run(struct translate_job *j)
 		rc = -EIO;
 	}
 	pcapio_close_in(&j->in);
-	translate_summary(&j->st);
+	translate_summary(&j->st, j->nat64);
 	free(j->xo);
+	nat64_free(j->nat64);
 	conf_free(&j->conf);
 	return rc < 0 ? CTL_EXIT_FAIL : CTL_EXIT_OK;
 }
