@@ -56,6 +56,10 @@ void daemon_pref64(const struct daemon *d, struct pref64 *p,
 		   enum pref64_source *src, uint32_t *lifetime);
 /* Names of the TUN devices, NULL-terminated. */
 const char *const *daemon_devices(const struct daemon *d);
+struct nat64;
+/* The stateful NAT64 of the [nat64] role, NULL when there is none.  Its
+ * calls (src/core/nat64.h) are thread-safe. */
+struct nat64 *daemon_nat64(const struct daemon *d);
 
 /*
  * Changes, serialised by the daemon.  Each returns 0, or a negative errno

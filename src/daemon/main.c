@@ -89,7 +89,7 @@ static int main_conf(const struct main_opts *o, struct sixgate_conf *c)
 
 static void main_explain(const struct sixgate_conf *c, const char *path)
 {
-	if (c->siit.enabled || c->clat.enabled)
+	if (c->siit.enabled || c->clat.enabled || c->nat64.enabled)
 		return;
 	log_notice("%s enables no translator: only prefix discovery runs. "
 		   "A CLAT needs [clat] with mode and ipv6-address, see "

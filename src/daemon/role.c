@@ -239,6 +239,31 @@ static int want_siit(struct daemon *d, struct role_want *w,
 	return err ? err : want_routes(w, ifx, cr);
 }
 
+/* [nat64]: pool6 and every pool4 address (RFC 6146 §3.5: exactly what
+ * the NAT64 processes), then ipv4-route / ipv6-route. */
+static int want_nat64(struct daemon *d, struct role_want *w,
+		      const struct daemon_gen *g)
+{
+	const struct conf_role *cr = &g->conf.nat64;
+	const struct conf_nat64 *n = &g->conf.nat64s;
+	const struct xlat_ctx *x = &g->ctx[ROLE_NAT64];
+	unsigned ifx = d->role[ROLE_NAT64].ifindex;
+	int err = 0;
+
+	if (!cr->manage_routes)
+		return 0;
+	if (x->pool6.len)
+		err = want6(w, ifx, &x->pool6.prefix, x->pool6.len);
+	for (unsigned i = 0; i < n->npool4 && err == 0; i++) {
+		bool dup = false;
+		for (unsigned k = 0; k < i && !dup; k++)
+			dup = n->pool4[k].addr == n->pool4[i].addr;
+		if (!dup)
+			err = want4(w, NL_ROUTE, ifx, n->pool4[i].addr, 32, 0);
+	}
+	return err ? err : want_routes(w, ifx, cr);
+}
+
 /* ipv4-default-route: yes, no, or auto = only while the host has no other
  * IPv4 default route. */
 static bool want_default4(struct daemon *d, const struct conf_role *cr)
@@ -286,6 +311,8 @@ int role_sync(struct daemon *d, const struct daemon_gen *g)
 		err = want_siit(d, &w, g);
 	if (err == 0 && d->role[ROLE_CLAT].open && g->conf.clat.enabled)
 		err = want_clat(d, &w, g);
+	if (err == 0 && d->role[ROLE_NAT64].open && g->conf.nat64.enabled)
+		err = want_nat64(d, &w, g);
 	if (err == 0)
 		err = nl_sync(d->nl, w.o, w.n);
 	free(w.o);

@@ -32,7 +32,8 @@
 /* Interrupts a worker's blocking read() when it is to stop. */
 #define WORKER_WAKE_SIG SIGUSR2
 
-enum daemon_role_id { ROLE_SIIT = 0, ROLE_CLAT = 1, ROLE__COUNT };
+enum daemon_role_id { ROLE_SIIT = 0, ROLE_CLAT = 1, ROLE_NAT64 = 2,
+		      ROLE__COUNT };
 
 /* One published state: what workers translate with and what the control
  * socket shows.  Never changed once published. */
@@ -82,6 +83,14 @@ struct daemon {
 	struct nl *nl;
 	struct daemon_role role[ROLE__COUNT];
 
+	/* [nat64]: the stateful NAT64 shared by the role's workers, made
+	 * at start (its pool4 and limits change only then), and the thread
+	 * that expires its state (nat64d.c). */
+	struct nat64 *nat64;
+	pthread_t nat64_thread;
+	bool nat64_thread_running;
+	_Atomic bool nat64_stop;
+
 	/* The discovered prefix (pref64 = auto), under lock. */
 	struct pref64 pref64;
 	enum pref64_source pref64_src;
@@ -107,6 +116,13 @@ void role_close(struct daemon *d, enum daemon_role_id r);
 int role_link(struct daemon *d, enum daemon_role_id r,
 	      const struct conf_role *cr);
 int role_sync(struct daemon *d, const struct daemon_gen *g);
+
+/* nat64d.c */
+int nat64d_create(struct daemon *d, const struct sixgate_conf *c);
+int nat64d_start(struct daemon *d);
+void nat64d_stop(struct daemon *d);
+/* Make the static BIB entries those of c (reload). */
+void nat64d_sync_static(struct daemon *d, const struct sixgate_conf *c);
 
 /* worker.c */
 int worker_start(struct daemon *d, enum daemon_role_id r, unsigned i);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/nat64.h"
 #include "netlink.h"
 #include "sixgated.h"
 
@@ -20,12 +21,24 @@
 const struct conf_role *daemon_conf_role(const struct sixgate_conf *c,
 					 enum daemon_role_id r)
 {
-	return r == ROLE_SIIT ? &c->siit : &c->clat;
+	switch (r) {
+	case ROLE_SIIT:
+		return &c->siit;
+	case ROLE_CLAT:
+		return &c->clat;
+	default:
+		return &c->nat64;
+	}
 }
 
 static struct conf_role *gen_role(struct daemon_gen *g, enum daemon_role_id r)
 {
-	return r == ROLE_SIIT ? &g->conf.siit : &g->conf.clat;
+	return (struct conf_role *)daemon_conf_role(&g->conf, r);
+}
+
+struct nat64 *daemon_nat64(const struct daemon *d)
+{
+	return d->nat64;
 }
 
 static void gen_free(struct daemon_gen *g)
@@ -50,7 +63,8 @@ static void gen_finish(struct daemon *d, struct daemon_gen *g)
 		x->eam = cr->eam;
 		if (cr->enabled)
 			g->devs[n++] = cr->tun;
-		if (!g->conf.pref64_auto || (r == ROLE_SIIT && cr->pool6_set))
+		if (!g->conf.pref64_auto ||
+		    (r != ROLE_CLAT && cr->pool6_set))
 			continue;
 		x->pool6 = d->pref64;
 		if (r == ROLE_SIIT && IN6_IS_ADDR_UNSPECIFIED(&cr->ctx.self6))
@@ -73,6 +87,36 @@ static struct daemon_gen *gen_from_conf(struct daemon *d,
 	return g;
 }
 
+/* Do two [nat64] sections configure the same stateful part, static BIB
+ * entries aside? */
+static bool conf_nat64_same(const struct conf_nat64 *a,
+			    const struct conf_nat64 *b)
+{
+	return memcmp(&a->cfg, &b->cfg, sizeof(a->cfg)) == 0 &&
+	       a->pool4_auto == b->pool4_auto && a->npool4 == b->npool4 &&
+	       (!a->npool4 || memcmp(a->pool4, b->pool4,
+				     a->npool4 * sizeof(*a->pool4)) == 0);
+}
+
+/* Deep copy of the [nat64] arrays, which conf_free() frees. */
+static int conf_nat64_copy(struct conf_nat64 *dst,
+			   const struct conf_nat64 *src)
+{
+	if (src->npool4) {
+		dst->pool4 = malloc(src->npool4 * sizeof(*src->pool4));
+		if (!dst->pool4)
+			return -ENOMEM;
+		memcpy(dst->pool4, src->pool4, src->npool4 * sizeof(*src->pool4));
+	}
+	if (src->nbib) {
+		dst->bib = malloc(src->nbib * sizeof(*src->bib));
+		if (!dst->bib)
+			return -ENOMEM;
+		memcpy(dst->bib, src->bib, src->nbib * sizeof(*src->bib));
+	}
+	return 0;
+}
+
 /* A copy of the running generation with its own EAM tables. */
 static struct daemon_gen *gen_clone(struct daemon *d)
 {
@@ -84,9 +128,17 @@ static struct daemon_gen *gen_clone(struct daemon *d)
 	g->conf = cur->conf;
 	g->conf.siit.eam = eam_clone(cur->conf.siit.eam);
 	g->conf.clat.eam = eam_clone(cur->conf.clat.eam);
+	g->conf.nat64.eam = cur->conf.nat64.eam ?
+				    eam_clone(cur->conf.nat64.eam) : NULL;
 	g->conf.siit.ctx.eam = g->conf.siit.eam;
 	g->conf.clat.ctx.eam = g->conf.clat.eam;
-	if (!g->conf.siit.eam || !g->conf.clat.eam) {
+	g->conf.nat64.ctx.eam = g->conf.nat64.eam;
+	/* The [nat64] arrays are the generation's own too. */
+	g->conf.nat64s.pool4 = NULL;
+	g->conf.nat64s.bib = NULL;
+	if (!g->conf.siit.eam || !g->conf.clat.eam ||
+	    (cur->conf.nat64.eam && !g->conf.nat64.eam) ||
+	    conf_nat64_copy(&g->conf.nat64s, &cur->conf.nat64s)) {
 		gen_free(g);
 		return NULL;
 	}
@@ -220,6 +272,11 @@ static void daemon_keep_fixed(const struct sixgate_conf *old,
 		log_warn("reload: user changes at the next start");
 	if (strcmp(nc->control_socket, old->control_socket) != 0)
 		log_warn("reload: control-socket changes at the next start");
+	if (old->nat64.enabled && nc->nat64.enabled &&
+	    !conf_nat64_same(&old->nat64s, &nc->nat64s))
+		log_warn("reload: [nat64] pool4, limits, timeouts and "
+			 "policies change at the next start; static bib lines "
+			 "apply now");
 	nc->workers = old->workers;
 	memcpy(nc->user, old->user, sizeof(nc->user));
 	memcpy(nc->control_socket, old->control_socket,
@@ -293,6 +350,10 @@ static void daemon_apply(struct daemon *d, struct sixgate_conf *nc,
 				  cr->mtu != daemon_conf_role(old, r)->mtu))
 			role_link(d, r, cr);
 	}
+	if (nc->nat64.enabled && !d->nat64 && nat64d_create(d, nc) == 0 &&
+	    d->running)
+		nat64d_start(d);
+	nat64d_sync_static(d, nc);
 	g = gen_from_conf(d, nc);
 	if (!g)
 		return;
@@ -557,6 +618,8 @@ int daemon_start(struct daemon *d)
 		if (err == 0)
 			err = role_link(d, r, cr);
 	}
+	if (err == 0 && g->conf.nat64.enabled)
+		err = nat64d_create(d, &g->conf);
 	if (err == 0) {
 		/* Publishing the generation that is already current only
 		 * sets the role pointers and the routes. */
@@ -578,6 +641,8 @@ int daemon_run(struct daemon *d)
 		for (unsigned i = 0; d->role[r].open && i < d->nqueues &&
 				     err == 0; i++)
 			err = worker_start(d, r, i);
+	if (err == 0)
+		err = nat64d_start(d);
 	pthread_mutex_unlock(&d->lock);
 	if (err)
 		log_err("starting workers: %s", strerror(-err));
@@ -618,6 +683,9 @@ void daemon_free(struct daemon *d)
 	d->running = false;
 	for (int r = 0; r < ROLE__COUNT; r++)
 		role_close(d, r);
+	nat64d_stop(d);
+	nat64_free(d->nat64);
+	d->nat64 = NULL;
 	nl_sync(d->nl, NULL, 0);
 	nl_close(d->nl);
 	gen_free(atomic_load(&d->gen));

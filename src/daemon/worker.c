@@ -20,6 +20,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "core/nat64.h"
 #include "ratelimit.h"
 #include "sixgated.h"
 #include "tun.h"
@@ -106,9 +107,12 @@ static void worker_packet(struct worker *w, const uint8_t *pkt, size_t len)
 	stat_add(len && pkt[0] >> 4 == 6 ? &s->in6 : &s->in4, 1);
 	if (!x)
 		return;
-	v = xlat_packet(x, pkt, len, now, w->out);
+	if (w->role == ROLE_NAT64)
+		v = nat64_packet(w->d->nat64, x, pkt, len, now, w->out);
+	else
+		v = xlat_packet(x, pkt, len, now, w->out);
 	stat_add(&s->verdict[v], 1);
-	if (v != XLAT_OK)
+	if (v != XLAT_OK && v != XLAT_HELD)
 		worker_log_drop(w, v, pkt, len, now);
 	for (unsigned i = 0; i < w->out->npkts; i++)
 		worker_emit(w, &w->out->pkts[i], now);

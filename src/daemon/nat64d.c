@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sixgated [nat64]: the stateful NAT64 (src/core/nat64.h) the role's
+ * workers share, its static BIB entries, its RFC 6888 §4 log and the
+ * thread that expires its state.
+ *
+ * The expiry thread wakes every NAT64D_PERIOD_MS, collects what is due in
+ * bounded steps (nat64_expire(): no stop-the-world sweep) and writes what
+ * that emits, TCP probes (RFC 6146 §3.5.2.2) and ICMPv4 3/3 for held SYNs
+ * (RFC 5382 REQ-4), into the role's TUN.  It reads the role's context
+ * like a worker would; a retired context outlives a pass by
+ * DAEMON_GRACE_SEC.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "core/nat64.h"
+#include "sixgated.h"
+#include "tun.h"
+
+#define NAT64D_PERIOD_MS 100
+
+static const char *const nat64d_proto[] = { "tcp", "udp", "icmp" };
+
+/*
+ * One log line per record.  Wall-clock time in UTC because abuse reports
+ * arrive with wall-clock times (RFC 6888 §4); the destination only in
+ * session records, which are off by default (REQ-12).
+ */
+static void nat64d_log(void *arg, const struct nat64_log *l)
+{
+	static const char *const what[] = { "bib add", "bib del",
+					    "session add", "session del" };
+	char x[INET6_ADDRSTRLEN], t[INET_ADDRSTRLEN], z[INET_ADDRSTRLEN];
+	char when[32], dst[48] = "";
+	uint32_t t4 = htonl(l->t4), z4 = htonl(l->z4);
+	struct timespec ts;
+	struct tm tm;
+
+	(void)arg;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	inet_ntop(AF_INET6, &l->x6, x, sizeof(x));
+	inet_ntop(AF_INET, &t4, t, sizeof(t));
+	if (l->what >= NAT64_LOG_SESSION_ADD) {
+		inet_ntop(AF_INET, &z4, z, sizeof(z));
+		snprintf(dst, sizeof(dst), " -> %s:%u", z, l->z_port);
+	}
+	log_info("nat64: %s.%03ldZ %s %s [%s]:%u %s:%u%s%s", when,
+		 ts.tv_nsec / 1000000, what[l->what], nat64d_proto[l->proto % 3],
+		 x, l->x_port, t, l->t_port, l->is_static ? " static" : "", dst);
+}
+
+static void nat64d_add_static(struct daemon *d, const struct conf_bib *b)
+{
+	char x[INET6_ADDRSTRLEN];
+	int rc = nat64_static_add(d->nat64, b->proto, &b->x6, b->x_port, b->t4,
+				  b->t_port);
+
+	if (rc == 0 || rc == -EEXIST)
+		return;
+	inet_ntop(AF_INET6, &b->x6, x, sizeof(x));
+	log_err("nat64: static bib %s [%s]:%u: %s", nat64d_proto[b->proto % 3],
+		x, b->x_port, strerror(-rc));
+}
+
+int nat64d_create(struct daemon *d, const struct sixgate_conf *c)
+{
+	struct nat64_config cfg = c->nat64s.cfg;
+	const char *why = NULL;
+	int rc;
+
+	if (c->nat64s.pool4_auto) {
+		log_err("nat64: no pool4 line: sixgated cannot share the "
+			"host's own IPv4 address through its TUN device; give "
+			"pool4 an address routed to this host "
+			"(sixgate.conf(5))");
+		return -EINVAL;
+	}
+	if (getrandom(cfg.table.key, sizeof(cfg.table.key), 0) < 0 ||
+	    getrandom(cfg.pool.key, sizeof(cfg.pool.key), 0) < 0)
+		return -errno;
+	cfg.log = nat64d_log;
+	rc = nat64_new(&d->nat64, &cfg, c->nat64s.pool4, c->nat64s.npool4,
+		       &why);
+	if (rc) {
+		log_err("nat64: %s", why ? why : strerror(-rc));
+		return rc;
+	}
+	for (unsigned i = 0; i < c->nat64s.nbib; i++)
+		nat64d_add_static(d, &c->nat64s.bib[i]);
+	return 0;
+}
+
+struct nat64d_static {
+	struct conf_bib *v;
+	unsigned n, max;
+};
+
+static int nat64d_collect(void *arg, const struct nat64_bib *b)
+{
+	struct nat64d_static *s = arg;
+
+	if (!b->is_static)
+		return 0;
+	if (s->n == s->max)
+		return 1;
+	s->v[s->n++] = (struct conf_bib){ .proto = b->proto, .x6 = b->x6,
+					  .x_port = b->x_port, .t4 = b->t4,
+					  .t_port = b->t_port };
+	return 0;
+}
+
+static bool nat64d_has(const struct conf_bib *v, unsigned n,
+		       const struct conf_bib *b)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (v[i].proto == b->proto && v[i].t4 == b->t4 &&
+		    v[i].t_port == b->t_port && v[i].x_port == b->x_port &&
+		    memcmp(&v[i].x6, &b->x6, 16) == 0)
+			return true;
+	return false;
+}
+
+/* Like EAM rows, the file's static entries replace those added at run
+ * time (docs/daemon.md). */
+void nat64d_sync_static(struct daemon *d, const struct sixgate_conf *c)
+{
+	struct nat64d_static cur = { .max = 65536 };
+
+	if (!d->nat64)
+		return;
+	cur.v = calloc(cur.max, sizeof(*cur.v));
+	if (!cur.v) {
+		log_err("nat64: reload: static BIB entries unchanged: %s",
+			strerror(ENOMEM));
+		return;
+	}
+	nat64_bib_walk(d->nat64, NAT64_NPROTO, nat64d_collect, &cur);
+	for (unsigned i = 0; i < cur.n; i++)
+		if (!nat64d_has(c->nat64s.bib, c->nat64s.nbib, &cur.v[i]))
+			nat64_static_del(d->nat64, cur.v[i].proto, cur.v[i].t4,
+					 cur.v[i].t_port);
+	for (unsigned i = 0; i < c->nat64s.nbib; i++)
+		if (!nat64d_has(cur.v, cur.n, &c->nat64s.bib[i]))
+			nat64d_add_static(d, &c->nat64s.bib[i]);
+	free(cur.v);
+}
+
+static void nat64d_write(struct daemon *d, const struct xlat_out *o)
+{
+	int fd = d->role[ROLE_NAT64].fds[0];
+
+	for (unsigned i = 0; i < o->npkts; i++)
+		if (fd >= 0)
+			tun_write(fd, o->pkts[i].data, o->pkts[i].len);
+}
+
+static void *nat64d_main(void *arg)
+{
+	struct daemon *d = arg;
+	struct xlat_out *o = aligned_alloc(64, sizeof(*o));
+	struct timespec nap = { 0, NAT64D_PERIOD_MS * 1000000L };
+
+	if (!o) {
+		log_err("nat64: expiry thread: %s", strerror(ENOMEM));
+		return NULL;
+	}
+	memset(o, 0, sizeof(*o));
+	while (!atomic_load(&d->nat64_stop)) {
+		const struct xlat_ctx *x = atomic_load_explicit(
+			&d->role[ROLE_NAT64].ctx, memory_order_acquire);
+		if (x) {
+			uint64_t now = daemon_now_ns();
+			while (nat64_expire(d->nat64, x, now, 32, o) > 0)
+				nat64d_write(d, o);
+			nat64d_write(d, o);
+		}
+		nanosleep(&nap, NULL);
+	}
+	free(o);
+	return NULL;
+}
+
+int nat64d_start(struct daemon *d)
+{
+	int rc;
+
+	if (!d->nat64 || d->nat64_thread_running)
+		return 0;
+	atomic_store(&d->nat64_stop, false);
+	rc = -pthread_create(&d->nat64_thread, NULL, nat64d_main, d);
+	if (rc == 0)
+		d->nat64_thread_running = true;
+	return rc;
+}
+
+void nat64d_stop(struct daemon *d)
+{
+	if (!d->nat64_thread_running)
+		return;
+	atomic_store(&d->nat64_stop, true);
+	pthread_join(d->nat64_thread, NULL);
+	d->nat64_thread_running = false;
+}
