@@ -828,6 +828,9 @@ static unsigned conf_pool4_expand(const struct conf_pool4_line *l,
 		for (uint8_t pr = 0; pr < POOL4_NPROTO; pr++) {
 			if (l->proto != POOL4_NPROTO && l->proto != pr)
 				continue;
+			/* Zeroed padding: the daemon memcmp()s ranges to
+			 * see whether a reload changes pool4. */
+			memset(&out[n], 0, sizeof(out[n]));
 			out[n].addr = l->addr + i;
 			out[n].proto = pr;
 			out[n].lo = l->range_given ? l->lo
@@ -997,33 +1000,6 @@ static int conf_pool4_add(struct conf_parser *p, const struct pool4_range *r,
 	return 0;
 }
 
-/* Linux's default net.ipv4.ip_local_port_range. */
-#define CONF_EPHEMERAL_LO 32768
-#define CONF_EPHEMERAL_HI 60999
-
-/* A port the host picks for its own connections on a pool4 address would
- * collide with a NAT64 mapping; the parser cannot tell which addresses are
- * the host's, so it warns on any overlap. */
-static void conf_pool4_warn_ephemeral(struct conf_parser *p,
-				      const struct conf_pool4_line *l)
-{
-	char b[INET_ADDRSTRLEN];
-	struct in_addr in = { .s_addr = htonl(l->addr) };
-	uint16_t lo = l->range_given ? l->lo : 1;
-	uint16_t hi = l->range_given ? l->hi : 65535;
-
-	if (l->proto == POOL4_ICMP || hi < CONF_EPHEMERAL_LO ||
-	    lo > CONF_EPHEMERAL_HI)
-		return;
-	inet_ntop(AF_INET, &in, b, sizeof(b));
-	conf_warn_at(p, p->line, "pool4: %s/%u ports %u-%u overlap %d-%d, "
-		     "Linux's default ephemeral port range: if this is an "
-		     "address of the host, keep pool4 ports apart from the "
-		     "host's own (sysctl net.ipv4.ip_local_port_range)",
-		     b, l->len, lo, hi, CONF_EPHEMERAL_LO,
-		     CONF_EPHEMERAL_HI);
-}
-
 static int conf_set_pool4(struct conf_parser *p, const char *key, char *val)
 {
 	struct pool4_range r[CONF_POOL4_MAX];
@@ -1043,7 +1019,6 @@ static int conf_set_pool4(struct conf_parser *p, const char *key, char *val)
 	if (added == 0)
 		conf_warn_at(p, p->line, "pool4: every range of this line is "
 			     "already configured");
-	conf_pool4_warn_ephemeral(p, &l);
 	return 0;
 }
 

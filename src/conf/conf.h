@@ -101,7 +101,9 @@ struct conf_nat64 {
 	struct nat64_config cfg;   /* keys (cfg.table.key, cfg.pool.key) left zero, log fn NULL: the user fills them */
 	struct pool4_range *pool4; /* allocated, conf_free() frees; NULL when pool4_auto */
 	unsigned npool4;
-	bool pool4_auto;           /* no pool4 line: the daemon uses the host's own IPv4 address, ports 61001-65535 for tcp, udp and icmp */
+	bool pool4_auto;           /* no pool4 line: sixgated and translate
+				      refuse it (a TUN cannot share the
+				      host's own address; docs/nat64.md) */
 	struct conf_bib *bib;      /* allocated, conf_free() frees */
 	unsigned nbib;
 };

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "core/nat64.h"
+#include "netlink.h"
 #include "sixgated.h"
 #include "tun.h"
 
@@ -71,6 +72,27 @@ static void nat64d_add_static(struct daemon *d, const struct conf_bib *b)
 		x, b->x_port, strerror(-rc));
 }
 
+/* A pool4 address the host has on an interface is delivered locally:
+ * the NAT64 would never see its traffic. */
+static int nat64d_pool4_foreign(struct daemon *d, const struct conf_nat64 *n)
+{
+	for (unsigned i = 0; i < n->npool4; i++) {
+		uint32_t a = n->pool4[i].addr, got;
+		unsigned ifx;
+		bool found = false;
+		if (nl_addr4_in(d->nl, a, 32, 0, &got, &ifx, &found) == 0 &&
+		    found) {
+			log_err("nat64: pool4 address %u.%u.%u.%u is configured "
+				"on ifindex %u: the kernel would deliver its "
+				"packets locally; use addresses routed to this "
+				"host but not assigned to it", a >> 24,
+				(a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, ifx);
+			return -EADDRINUSE;
+		}
+	}
+	return 0;
+}
+
 int nat64d_create(struct daemon *d, const struct sixgate_conf *c)
 {
 	struct nat64_config cfg = c->nat64s.cfg;
@@ -84,6 +106,9 @@ int nat64d_create(struct daemon *d, const struct sixgate_conf *c)
 			"(sixgate.conf(5))");
 		return -EINVAL;
 	}
+	rc = nat64d_pool4_foreign(d, &c->nat64s);
+	if (rc)
+		return rc;
 	if (getrandom(cfg.table.key, sizeof(cfg.table.key), 0) < 0 ||
 	    getrandom(cfg.pool.key, sizeof(cfg.pool.key), 0) < 0)
 		return -errno;
