@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * sixgatectl status | stats | eam ... | pref64 show | reload: the client
+ * sixgatectl status | stats | eam ... | pref64 show | bib ... | session show
+ * | pool4 show | reload: the client
  * side of sixgated's control socket (docs/daemon.md, "Control protocol").
  * One request line out, one answer message back; the body is printed as
  * the daemon formatted it (a table, or JSON with --json), the status line
@@ -22,21 +23,29 @@
 /* Reload re-reads the config and may adjust routes: give it time. */
 #define CTL_ANSWER_TIMEOUT_SEC 30
 
-/* A control command: its words and how many operands it takes. */
+/* A control command: its words and how many operands it takes (a range:
+ * the filters of bib show and session show are checked by sixgated). */
 struct ctl_control_cmd {
 	const char *word1, *word2;
-	unsigned nargs;
+	unsigned nmin, nmax;
 	const char *synopsis;
 };
 
 static const struct ctl_control_cmd ctl_control_cmds[] = {
-	{ "status", NULL, 0, "status [--json]" },
-	{ "stats", NULL, 0, "stats [--json]" },
-	{ "eam", "show", 0, "eam show [--json]" },
-	{ "eam", "add", 2, "eam add IPV4[/LEN] IPV6[/LEN]" },
-	{ "eam", "del", 1, "eam del IPV4[/LEN]" },
-	{ "pref64", "show", 0, "pref64 show [--json]" },
-	{ "reload", NULL, 0, "reload" },
+	{ "status", NULL, 0, 0, "status [--json]" },
+	{ "stats", NULL, 0, 0, "stats [--json]" },
+	{ "eam", "show", 0, 0, "eam show [--json]" },
+	{ "eam", "add", 2, 2, "eam add IPV4[/LEN] IPV6[/LEN]" },
+	{ "eam", "del", 1, 1, "eam del IPV4[/LEN]" },
+	{ "pref64", "show", 0, 0, "pref64 show [--json]" },
+	{ "bib", "show", 0, 10, "bib show [--json] [tcp|udp|icmp] [ipv6 ADDR] "
+	  "[ipv4 ADDR] [port N] [static|dynamic] [limit N]" },
+	{ "bib", "add", 5, 5, "bib add tcp|udp|icmp IPV6 PORT IPV4 PORT" },
+	{ "bib", "del", 3, 3, "bib del tcp|udp|icmp IPV4 PORT" },
+	{ "session", "show", 0, 9, "session show [--json] [tcp|udp|icmp] "
+	  "[ipv6 ADDR] [ipv4 ADDR] [port N] [limit N]" },
+	{ "pool4", "show", 0, 0, "pool4 show [--json]" },
+	{ "reload", NULL, 0, 0, "reload" },
 };
 
 #define CTL_NCONTROL (sizeof(ctl_control_cmds) / sizeof(ctl_control_cmds[0]))
@@ -147,7 +156,7 @@ static int ctl_build(struct ctl_request *r, int argc, char **argv)
 	if (!r->cmd)
 		return -EINVAL;
 	skip = r->cmd->word2 ? 1 : 0;
-	if (nops - skip != r->cmd->nargs)
+	if (nops - skip < r->cmd->nmin || nops - skip > r->cmd->nmax)
 		return -EINVAL;
 	r->len = 0;
 	rc = ctl_append(r, r->cmd->word1);

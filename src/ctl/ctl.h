@@ -16,8 +16,9 @@ enum {
 
 int ctl_translate(int argc, char **argv);
 int ctl_config(int argc, char **argv);
-/* status, stats, eam, pref64, reload: ask sixgated over its control
- * socket (control_client.c); argv[0] is the command's first word. */
+/* status, stats, eam, pref64, bib, session, pool4, reload: ask sixgated
+ * over its control socket (control_client.c); argv[0] is the command's
+ * first word. */
 int ctl_control(int argc, char **argv);
 /* -s SOCKET; otherwise $SIXGATE_CONTROL, then /run/sixgate/control. */
 void ctl_set_socket(const char *path);

@@ -28,6 +28,12 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "show or change the running EAM table" },
 	{ "pref64", ctl_control, "pref64 show [--json]",
 	  "the translation prefix in use and its source" },
+	{ "bib", ctl_control, "bib show|add|del ... [--json]",
+	  "show or change the NAT64 BIB (static entries)" },
+	{ "session", ctl_control, "session show [FILTERS] [--json]",
+	  "the NAT64 sessions" },
+	{ "pool4", ctl_control, "pool4 show [--json]",
+	  "NAT64 pool4 ports in use per address" },
 	{ "reload", ctl_control, "reload",
 	  "make sixgated re-read its configuration" },
 };

@@ -4,11 +4,14 @@
  * "Counters").  Requests are parsed by control_parse() into a plain struct
  * (pure, fuzzed), run against the daemon.h views and changes, and answered
  * through a bounded builder.  EAM rows follow RFC 7757 §3.2; pref64 sources
- * are RFC 7050 and RFC 8781.
+ * are RFC 7050 and RFC 8781; bib, session and pool4 show the stateful NAT64
+ * of RFC 6146 (§3.1 BIB, §3.2 sessions, §3.5.1.1 pool4).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +25,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "core/nat64.h"
 #include "daemon.h"
 
 #ifndef SIXGATE_VERSION
@@ -96,30 +100,63 @@ void control_buf_json_str(struct control_buf *b, const char *s)
 /* ------------------------------------------------------------------ */
 /* Request parser                                                      */
 
+struct control_words;
+struct control_cmd_def;
+
+/* Checks and stores the operands of one command. */
+typedef int control_parse_fn(const struct control_words *ws, unsigned skip,
+			     const struct control_cmd_def *def,
+			     struct control_request *req, char *err,
+			     size_t errlen);
+
+static control_parse_fn control_parse_eam, control_parse_filter,
+	control_parse_bib_add, control_parse_bib_del;
+
 struct control_cmd_def {
 	const char *word1, *word2;
 	enum control_cmd cmd;
-	unsigned nargs;
+	unsigned nargs;       /* operands; UINT_MAX: any number (filters) */
+	control_parse_fn *parse; /* NULL: no operands to look at */
 	const char *usage;
 	const char *help;
 };
 
+#define CONTROL_ANY_ARGS UINT_MAX
+
 static const struct control_cmd_def control_cmds[] = {
-	{ "status", NULL, CONTROL_CMD_STATUS, 0, "status",
+	{ "status", NULL, CONTROL_CMD_STATUS, 0, NULL, "status",
 	  "version, uptime, roles, pref64, devices, workers, config file" },
-	{ "stats", NULL, CONTROL_CMD_STATS, 0, "stats",
-	  "packet counters and drops per reason" },
-	{ "eam", "show", CONTROL_CMD_EAM_SHOW, 0, "eam show",
+	{ "stats", NULL, CONTROL_CMD_STATS, 0, NULL, "stats",
+	  "packet counters and drops per reason (and NAT64 counters)" },
+	{ "eam", "show", CONTROL_CMD_EAM_SHOW, 0, NULL, "eam show",
 	  "the Explicit Address Mapping table (RFC 7757)" },
-	{ "eam", "add", CONTROL_CMD_EAM_ADD, 2, "eam add IPV4[/LEN] IPV6[/LEN]",
+	{ "eam", "add", CONTROL_CMD_EAM_ADD, 2, control_parse_eam,
+	  "eam add IPV4[/LEN] IPV6[/LEN]",
 	  "add an EAM row to the running table" },
-	{ "eam", "del", CONTROL_CMD_EAM_DEL, 1, "eam del IPV4[/LEN]",
+	{ "eam", "del", CONTROL_CMD_EAM_DEL, 1, control_parse_eam,
+	  "eam del IPV4[/LEN]",
 	  "remove the EAM row with this IPv4 prefix" },
-	{ "pref64", "show", CONTROL_CMD_PREF64_SHOW, 0, "pref64 show",
+	{ "pref64", "show", CONTROL_CMD_PREF64_SHOW, 0, NULL, "pref64 show",
 	  "the translation prefix in use, its source and lifetime" },
-	{ "reload", NULL, CONTROL_CMD_RELOAD, 0, "reload",
+	{ "bib", "show", CONTROL_CMD_BIB_SHOW, CONTROL_ANY_ARGS,
+	  control_parse_filter, "bib show [tcp|udp|icmp] [ipv6 ADDR] "
+	  "[ipv4 ADDR] [port N] [static|dynamic] [limit N]",
+	  "NAT64 BIB entries (RFC 6146 3.1), at most 1000 unless limit" },
+	{ "bib", "add", CONTROL_CMD_BIB_ADD, 5, control_parse_bib_add,
+	  "bib add tcp|udp|icmp IPV6 PORT IPV4 PORT",
+	  "add a static NAT64 BIB entry" },
+	{ "bib", "del", CONTROL_CMD_BIB_DEL, 3, control_parse_bib_del,
+	  "bib del tcp|udp|icmp IPV4 PORT",
+	  "remove a static NAT64 BIB entry and its sessions" },
+	{ "session", "show", CONTROL_CMD_SESSION_SHOW, CONTROL_ANY_ARGS,
+	  control_parse_filter, "session show [tcp|udp|icmp] [ipv6 ADDR] "
+	  "[ipv4 ADDR] [port N] [limit N]",
+	  "NAT64 sessions (RFC 6146 3.2), at most 1000 unless limit" },
+	{ "pool4", "show", CONTROL_CMD_POOL4_SHOW, 0, NULL, "pool4 show",
+	  "NAT64 IPv4 pool: ports in use / configured per address" },
+	{ "reload", NULL, CONTROL_CMD_RELOAD, 0, NULL, "reload",
 	  "re-read the configuration file" },
-	{ "help", NULL, CONTROL_CMD_HELP, 0, "help", "this list" },
+	{ "help", NULL, CONTROL_CMD_HELP, 0, NULL, "help", "this list" },
 };
 
 #define CONTROL_NCMDS (sizeof(control_cmds) / sizeof(control_cmds[0]))
@@ -286,7 +323,8 @@ static int control_parse6(const char *s, struct eam_entry *e, char *err,
 	return 0;
 }
 
-static int control_parse_eam(const struct control_words *ws,
+static int control_parse_eam(const struct control_words *ws, unsigned skip,
+			     const struct control_cmd_def *def,
 			     struct control_request *req, char *err,
 			     size_t errlen)
 {
@@ -303,6 +341,222 @@ static int control_parse_eam(const struct control_words *ws,
 				   "(%u bits) is longer than the IPv6 suffix "
 				   "(%u bits)", 32u - e->len4,
 				   128u - e->len6);
+	return 0;
+}
+
+static const char *const control_proto_names[NAT64_NPROTO] = {
+	[NAT64_P_TCP] = "tcp", [NAT64_P_UDP] = "udp", [NAT64_P_ICMP] = "icmp",
+};
+
+/* 0 and *proto, or -ENOENT when s names no protocol (no message). */
+static int control_proto(const char *s, uint8_t *proto)
+{
+	for (uint8_t p = 0; p < NAT64_NPROTO; p++) {
+		if (strcmp(s, control_proto_names[p]) == 0) {
+			*proto = p;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int control_parse_proto(const char *s, uint8_t *proto, char *err,
+			       size_t errlen)
+{
+	if (control_proto(s, proto) == 0)
+		return 0;
+	return control_err(err, errlen, "'" CONTROL_QUOTE "' is not a "
+			   "protocol (tcp, udp or icmp)", s);
+}
+
+/* Decimal digits only, no sign, no leading blanks, at most max. */
+static bool control_number(const char *s, uint32_t max, uint32_t *out)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0' || strlen(s) > 10)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (v > max)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* A port of proto: 1-65535 for tcp and udp, 0-65535 for an ICMP
+ * identifier (RFC 6146 3.1: identifiers take the place of ports). */
+static int control_parse_port(const char *s, uint8_t proto, uint16_t *port,
+			      char *err, size_t errlen)
+{
+	uint32_t v;
+
+	if (proto == NAT64_P_ICMP) {
+		if (!control_number(s, UINT16_MAX, &v))
+			return control_err(err, errlen, "'" CONTROL_QUOTE
+					   "' is not an ICMP identifier "
+					   "(0-65535)", s);
+	} else if (!control_number(s, UINT16_MAX, &v) || v == 0) {
+		return control_err(err, errlen, "'" CONTROL_QUOTE "' is not a "
+				   "%s port (1-65535)", s,
+				   control_proto_names[proto]);
+	}
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int control_parse_addr6(const char *s, struct in6_addr *a, char *err,
+			       size_t errlen)
+{
+	if (inet_pton(AF_INET6, s, a) == 1)
+		return 0;
+	return control_err(err, errlen, "'" CONTROL_QUOTE "' is not an IPv6 "
+			   "address", s);
+}
+
+static int control_parse_addr4(const char *s, uint32_t *a, char *err,
+			       size_t errlen)
+{
+	struct in_addr in;
+
+	if (inet_pton(AF_INET, s, &in) != 1)
+		return control_err(err, errlen, "'" CONTROL_QUOTE "' is not an "
+				   "IPv4 address", s);
+	*a = ntohl(in.s_addr);
+	return 0;
+}
+
+/* The value of one "KEY VALUE" filter (ipv6, ipv4, port, limit). */
+static int control_filter_value(const char *key, const char *val,
+				struct control_nat64_filter *f, char *err,
+				size_t errlen)
+{
+	uint32_t v;
+
+	if (strcmp(key, "ipv6") == 0) {
+		f->has6 = true;
+		return control_parse_addr6(val, &f->v6, err, errlen);
+	}
+	if (strcmp(key, "ipv4") == 0) {
+		f->has4 = true;
+		return control_parse_addr4(val, &f->v4, err, errlen);
+	}
+	if (strcmp(key, "port") == 0) {
+		if (!control_number(val, UINT16_MAX, &v))
+			return control_err(err, errlen, "'" CONTROL_QUOTE
+					   "' is not a port (0-65535)", val);
+		f->has_port = true;
+		f->port = (uint16_t)v;
+		return 0;
+	}
+	if (!control_number(val, UINT32_MAX, &f->limit))
+		return control_err(err, errlen, "'" CONTROL_QUOTE "' is not a "
+				   "row count (0: no limit)", val);
+	return 0;
+}
+
+/* The filter at ws->w[i]: how many words it took (1 or 2), or -EINVAL.
+ * seen holds one bit per kind of filter: a repeat is refused rather than
+ * silently ANDed into nothing. */
+static int control_filter_word(const struct control_words *ws, unsigned i,
+			       const struct control_cmd_def *def,
+			       struct control_nat64_filter *f, unsigned *seen,
+			       char *err, size_t errlen)
+{
+	static const char *const keys[] = { "ipv6", "ipv4", "port", "limit" };
+	bool bib = def->cmd == CONTROL_CMD_BIB_SHOW;
+	const char *w = ws->w[i], *what = NULL;
+	unsigned bit = 0;
+	int used = 1;
+
+	if (control_proto(w, &f->proto) == 0) {
+		bit = 1;
+		what = "protocol";
+	} else if (bib && (strcmp(w, "static") == 0 ||
+			   strcmp(w, "dynamic") == 0)) {
+		f->kind = w[0] == 's' ? CONTROL_BIB_STATIC :
+			  CONTROL_BIB_DYNAMIC;
+		bit = 2;
+		what = "static|dynamic";
+	} else {
+		for (unsigned k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (strcmp(w, keys[k]) == 0)
+				bit = 4u << k;
+		used = 2;
+	}
+	if (!bit)
+		return control_err(err, errlen, "unknown filter '"
+				   CONTROL_QUOTE "' (usage: %s)", w,
+				   def->usage);
+	if (*seen & bit)
+		return what ? control_err(err, errlen, "%s given twice", what) :
+			      control_err(err, errlen, "'%s' given twice", w);
+	*seen |= bit;
+	if (used == 1)
+		return 1;
+	if (i + 1 == ws->n)
+		return control_err(err, errlen, "'%s' needs a value (usage: "
+				   "%s)", w, def->usage);
+	return control_filter_value(w, ws->w[i + 1], f, err, errlen) < 0 ?
+	       -EINVAL : 2;
+}
+
+/* bib show / session show: filters in any order, each at most once. */
+static int control_parse_filter(const struct control_words *ws,
+				unsigned skip,
+				const struct control_cmd_def *def,
+				struct control_request *req, char *err,
+				size_t errlen)
+{
+	unsigned seen = 0;
+
+	req->filter.proto = NAT64_NPROTO;
+	req->filter.limit = CONTROL_LIMIT_DEFAULT;
+	for (unsigned i = skip; i < ws->n;) {
+		int used = control_filter_word(ws, i, def, &req->filter,
+					       &seen, err, errlen);
+
+		if (used < 0)
+			return used;
+		i += (unsigned)used;
+	}
+	return 0;
+}
+
+static int control_parse_bib_add(const struct control_words *ws,
+				 unsigned skip,
+				 const struct control_cmd_def *def,
+				 struct control_request *req, char *err,
+				 size_t errlen)
+{
+	struct control_bib_entry *e = &req->bib;
+	const char *const *w = (const char *const *)ws->w + skip;
+
+	if (control_parse_proto(w[0], &e->proto, err, errlen) < 0 ||
+	    control_parse_addr6(w[1], &e->x6, err, errlen) < 0 ||
+	    control_parse_port(w[2], e->proto, &e->x_port, err, errlen) < 0 ||
+	    control_parse_addr4(w[3], &e->t4, err, errlen) < 0 ||
+	    control_parse_port(w[4], e->proto, &e->t_port, err, errlen) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+static int control_parse_bib_del(const struct control_words *ws,
+				 unsigned skip,
+				 const struct control_cmd_def *def,
+				 struct control_request *req, char *err,
+				 size_t errlen)
+{
+	struct control_bib_entry *e = &req->bib;
+	const char *const *w = (const char *const *)ws->w + skip;
+
+	if (control_parse_proto(w[0], &e->proto, err, errlen) < 0 ||
+	    control_parse_addr4(w[1], &e->t4, err, errlen) < 0 ||
+	    control_parse_port(w[2], e->proto, &e->t_port, err, errlen) < 0)
+		return -EINVAL;
 	return 0;
 }
 
@@ -328,12 +582,10 @@ int control_parse(const char *text, size_t len, struct control_request *req,
 	if (!def)
 		return -EINVAL;
 	skip = def->word2 ? 2 : 1;
-	if (ws.n - skip != def->nargs)
+	if (def->nargs != CONTROL_ANY_ARGS && ws.n - skip != def->nargs)
 		return control_err(err, errlen, "usage: %s", def->usage);
 	req->cmd = def->cmd;
-	if (def->cmd == CONTROL_CMD_EAM_ADD || def->cmd == CONTROL_CMD_EAM_DEL)
-		return control_parse_eam(&ws, req, err, errlen);
-	return 0;
+	return def->parse ? def->parse(&ws, skip, def, req, err, errlen) : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -377,8 +629,14 @@ static int control_help(struct control_ctx *x)
 		const struct control_cmd_def *c = &control_cmds[i];
 
 		if (!json) {
-			control_buf_printf(x->b, "%-32s %s\n", c->usage,
-					   c->help);
+			const char *u = c->usage;
+
+			/* A long usage gets a line of its own. */
+			if (strlen(u) > 32) {
+				control_buf_printf(x->b, "%s\n", u);
+				u = "";
+			}
+			control_buf_printf(x->b, "%-32s %s\n", u, c->help);
 			continue;
 		}
 		control_buf_printf(x->b, "%s{\"usage\": ", i ? ", " : "");
@@ -494,6 +752,20 @@ static unsigned control_roles(const struct sixgate_conf *conf,
 	return n;
 }
 
+/* Every role for status: the EAM ones, then [nat64]. */
+static unsigned control_role_names(const struct sixgate_conf *conf,
+				   const char *out[3])
+{
+	struct control_role roles[2];
+	unsigned n = control_roles(conf, roles);
+
+	for (unsigned i = 0; i < n; i++)
+		out[i] = roles[i].name;
+	if (conf && conf->nat64.enabled)
+		out[n++] = "nat64";
+	return n;
+}
+
 static const char *control_clat_mode(const struct sixgate_conf *conf)
 {
 	if (!conf || !conf->clat.enabled)
@@ -516,8 +788,8 @@ static void control_status_text(struct control_ctx *x, int64_t up,
 	const char *path = daemon_conf_path(x->d);
 	const struct sixgate_conf *conf = daemon_conf(x->d);
 	const char *mode = control_clat_mode(conf);
-	struct control_role roles[2];
-	unsigned nroles = control_roles(conf, roles);
+	const char *roles[3];
+	unsigned nroles = control_role_names(conf, roles);
 	char uptime[64];
 
 	control_uptime_text(uptime, sizeof(uptime), up);
@@ -525,7 +797,7 @@ static void control_status_text(struct control_ctx *x, int64_t up,
 	control_buf_printf(x->b, "uptime    %s\n", uptime);
 	control_buf_printf(x->b, "roles    ");
 	for (unsigned i = 0; i < nroles; i++)
-		control_buf_printf(x->b, " %s", roles[i].name);
+		control_buf_printf(x->b, " %s", roles[i]);
 	if (mode)
 		control_buf_printf(x->b, " (clat mode %s)", mode);
 	control_buf_printf(x->b, "%s\n", nroles ? "" : " none");
@@ -546,8 +818,8 @@ static void control_status_json(struct control_ctx *x, int64_t up,
 	const char *path = daemon_conf_path(x->d);
 	const struct sixgate_conf *conf = daemon_conf(x->d);
 	const char *mode = control_clat_mode(conf);
-	struct control_role roles[2];
-	unsigned nroles = control_roles(conf, roles);
+	const char *roles[3];
+	unsigned nroles = control_role_names(conf, roles);
 
 	control_buf_printf(x->b, "{\"version\": ");
 	control_buf_json_str(x->b, SIXGATE_VERSION);
@@ -556,7 +828,7 @@ static void control_status_json(struct control_ctx *x, int64_t up,
 			   (int64_t)daemon_started(x->d));
 	for (unsigned i = 0; i < nroles; i++)
 		control_buf_printf(x->b, "%s\"%s\"", i ? ", " : "",
-				   roles[i].name);
+				   roles[i]);
 	control_buf_printf(x->b, "], \"clat_mode\": ");
 	if (mode)
 		control_buf_printf(x->b, "\"%s\"", mode);
@@ -678,19 +950,109 @@ static void control_stats_json(struct control_buf *b,
 		control_buf_json_str(b, xlat_reason_desc(v));
 		control_buf_printf(b, "}");
 	}
-	control_buf_printf(b, "}}\n");
+	control_buf_printf(b, "}");
+}
+
+/* The NAT64's own counters (nat64_counter_names[] order) and gauges;
+ * its per-packet drops are XLAT_NAT64_* reasons, in the table above. */
+#define CONTROL_NAT64_ONE(name, desc) +1
+enum { CONTROL_NAT64_NCOUNTERS = 0 NAT64_COUNTERS(CONTROL_NAT64_ONE) };
+#undef CONTROL_NAT64_ONE
+
+static void control_nat64_values(const struct nat64_stats *s,
+				 uint64_t v[CONTROL_NAT64_NCOUNTERS])
+{
+	size_t i = 0;
+
+#define CONTROL_NAT64_VALUE(name, desc) v[i++] = s->name;
+	NAT64_COUNTERS(CONTROL_NAT64_VALUE)
+#undef CONTROL_NAT64_VALUE
+}
+
+static const struct {
+	const char *name;
+	size_t off;
+	const char *desc;
+} control_nat64_gauges[] = {
+	{ "bib_entries", offsetof(struct nat64_stats, bib_entries),
+	  "BIB entries now, static and dynamic" },
+	{ "sessions", offsetof(struct nat64_stats, sessions),
+	  "sessions now" },
+	{ "stored_syns", offsetof(struct nat64_stats, stored_syns),
+	  "IPv4 SYNs held now" },
+	{ "frag_states", offsetof(struct nat64_stats, frag_states),
+	  "fragmented datagrams tracked now" },
+	{ "held_frags", offsetof(struct nat64_stats, held_frags),
+	  "out-of-order fragments held now" },
+	{ "held_ports", offsetof(struct nat64_stats, held_ports),
+	  "freed ports on hold now" },
+};
+
+#define CONTROL_NGAUGES (sizeof(control_nat64_gauges) / \
+			 sizeof(control_nat64_gauges[0]))
+
+static uint64_t control_gauge(const struct nat64_stats *s, size_t i)
+{
+	uint64_t v;
+
+	memcpy(&v, (const char *)s + control_nat64_gauges[i].off, sizeof(v));
+	return v;
+}
+
+static void control_nat64_stats_text(struct control_buf *b,
+				     const struct nat64_stats *s)
+{
+	uint64_t v[CONTROL_NAT64_NCOUNTERS];
+
+	control_nat64_values(s, v);
+	control_buf_printf(b, "\n%-16s %20s  %s\n", "NAT64", "VALUE",
+			   "DESCRIPTION");
+	for (size_t i = 0; i < CONTROL_NAT64_NCOUNTERS; i++)
+		control_buf_printf(b, CONTROL_ROW, nat64_counter_names[i], v[i],
+				   nat64_counter_descs[i]);
+	for (size_t i = 0; i < CONTROL_NGAUGES; i++)
+		control_buf_printf(b, CONTROL_ROW, control_nat64_gauges[i].name,
+				   control_gauge(s, i),
+				   control_nat64_gauges[i].desc);
+}
+
+static void control_nat64_stats_json(struct control_buf *b,
+				     const struct nat64_stats *s)
+{
+	uint64_t v[CONTROL_NAT64_NCOUNTERS];
+
+	control_nat64_values(s, v);
+	control_buf_printf(b, ", \"nat64\": {");
+	for (size_t i = 0; i < CONTROL_NAT64_NCOUNTERS; i++)
+		control_buf_printf(b, "\"%s\": %" PRIu64 ", ",
+				   nat64_counter_names[i], v[i]);
+	for (size_t i = 0; i < CONTROL_NGAUGES; i++)
+		control_buf_printf(b, "%s\"%s\": %" PRIu64, i ? ", " : "",
+				   control_nat64_gauges[i].name,
+				   control_gauge(s, i));
+	control_buf_printf(b, "}");
 }
 
 static int control_stats(struct control_ctx *x)
 {
+	struct nat64 *n = daemon_nat64(x->d);
+	struct nat64_stats ns;
 	struct stats_sum s;
 
 	memset(&s, 0, sizeof(s));
 	daemon_stats(x->d, &s);
+	if (n)
+		nat64_stats(n, &ns);
 	if (x->req->json)
 		control_stats_json(x->b, &s);
 	else
 		control_stats_text(x->b, &s);
+	if (n && x->req->json)
+		control_nat64_stats_json(x->b, &ns);
+	else if (n)
+		control_nat64_stats_text(x->b, &ns);
+	if (x->req->json)
+		control_buf_printf(x->b, "}\n");
 	return 0;
 }
 
@@ -830,6 +1192,532 @@ static int control_reload(struct control_ctx *x)
 	return 0;
 }
 
+/* ---- NAT64 (RFC 6146): bib, session, pool4 ------------------------ */
+
+/* Room kept at the end of a table for its trailer (or JSON close), so a
+ * table cut by the answer size still ends well-formed and says so. */
+#define CONTROL_TRAILER_MAX 384
+/* One formatted row of bib show or session show, JSON included. */
+#define CONTROL_ROW_MAX 512
+
+static struct nat64 *control_nat64(struct control_ctx *x)
+{
+	struct nat64 *n = daemon_nat64(x->d);
+
+	if (!n)
+		snprintf(x->err, x->errlen, "no [nat64] role configured");
+	return n;
+}
+
+/* Rows of a table that may be larger than one answer: all are counted,
+ * the first ones are shown while the limit and the answer allow. */
+struct control_rows {
+	struct control_buf *b;
+	uint32_t limit;      /* 0: no limit but the answer's size */
+	uint64_t shown, total;
+	bool full;           /* a row found no room: later ones are not shown */
+};
+
+/* Is the next row to be shown (so worth formatting)?  Counts it. */
+static bool control_rows_want(struct control_rows *r)
+{
+	r->total++;
+	return !r->full && !(r->limit && r->shown >= r->limit);
+}
+
+/* Append a row whole, or stop showing rows when it does not fit. */
+static void control_rows_put(struct control_rows *r,
+			     const struct control_buf *row)
+{
+	if (row->truncated || r->b->truncated ||
+	    r->b->cap - r->b->len <= row->len + CONTROL_TRAILER_MAX) {
+		r->full = true;
+		return;
+	}
+	memcpy(r->b->data + r->b->len, row->data, row->len + 1);
+	r->b->len += row->len;
+	r->shown++;
+}
+
+/* "... N more" in text; shown, total and truncated in JSON. */
+static void control_rows_end(struct control_rows *r, bool json,
+			     const char *none)
+{
+	uint64_t more = r->total - r->shown;
+
+	if (json) {
+		control_buf_printf(r->b, "], \"shown\": %" PRIu64
+				   ", \"total\": %" PRIu64 ", \"truncated\": "
+				   "%s}\n",
+				   r->shown, r->total, more ? "true" : "false");
+		return;
+	}
+	if (r->total == 0)
+		control_buf_printf(r->b, "%s\n", none);
+	else if (more && !r->full)
+		control_buf_printf(r->b, "... %" PRIu64 " more (use limit)\n",
+				   more);
+	else if (more)
+		control_buf_printf(r->b, "... %" PRIu64 " more (the answer is "
+				   "full at %d bytes: narrow with filters)\n",
+				   more, CONTROL_ANSWER_MAX);
+}
+
+static void control_ntop4(char s[INET_ADDRSTRLEN], uint32_t v4)
+{
+	struct in_addr in = { .s_addr = htonl(v4) };
+
+	inet_ntop(AF_INET, &in, s, INET_ADDRSTRLEN);
+}
+
+/* "[2001:db8::1]:40000" and "192.0.2.1:61001"; no port when has_port is
+ * false (the remote end of an ICMP query). */
+static const char *control_taddr6(char *s, size_t n,
+				  const struct in6_addr *a, uint16_t port,
+				  bool has_port)
+{
+	char t[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, a, t, sizeof(t));
+	if (has_port)
+		snprintf(s, n, "[%s]:%u", t, port);
+	else
+		snprintf(s, n, "[%s]", t);
+	return s;
+}
+
+static const char *control_taddr4(char *s, size_t n, uint32_t a,
+				  uint16_t port, bool has_port)
+{
+	char t[INET_ADDRSTRLEN];
+
+	control_ntop4(t, a);
+	if (has_port)
+		snprintf(s, n, "%s:%u", t, port);
+	else
+		snprintf(s, n, "%s", t);
+	return s;
+}
+
+/* "key": "addr", "key_port": N; the port is null without one. */
+static void control_json_port(struct control_buf *b, const char *key,
+			      const char *addr, uint16_t port, bool has_port)
+{
+	control_buf_printf(b, "\"%s\": \"%s\", \"%s_port\": ", key, addr,
+			   key);
+	if (has_port)
+		control_buf_printf(b, "%u", port);
+	else
+		control_buf_printf(b, "null");
+}
+
+static void control_json_taddr6(struct control_buf *b, const char *key,
+				const struct in6_addr *a, uint16_t port,
+				bool has_port)
+{
+	char t[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, a, t, sizeof(t));
+	control_json_port(b, key, t, port, has_port);
+}
+
+static void control_json_taddr4(struct control_buf *b, const char *key,
+				uint32_t a, uint16_t port, bool has_port)
+{
+	char t[INET_ADDRSTRLEN];
+
+	control_ntop4(t, a);
+	control_json_port(b, key, t, port, has_port);
+}
+
+struct control_walk {
+	struct control_rows rows;
+	const struct control_nat64_filter *f;
+	bool json;
+	uint64_t now;  /* CLOCK_MONOTONIC ns, the daemon's clock */
+};
+
+static bool control_bib_match(const struct control_nat64_filter *f,
+			      const struct nat64_bib *e)
+{
+	if (f->has6 && memcmp(&f->v6, &e->x6, sizeof(f->v6)) != 0)
+		return false;
+	if (f->has4 && f->v4 != e->t4)
+		return false;
+	if (f->has_port && f->port != e->x_port && f->port != e->t_port)
+		return false;
+	if (f->kind == CONTROL_BIB_STATIC && !e->is_static)
+		return false;
+	return f->kind != CONTROL_BIB_DYNAMIC || !e->is_static;
+}
+
+#define CONTROL_BIB_FMT "%-5s %-30s %-21s %-7s %s\n"
+
+static void control_bib_row(struct control_buf *b, const struct nat64_bib *e,
+			    bool json, bool first)
+{
+	const char *proto = control_proto_names[e->proto % NAT64_NPROTO];
+	char s6[INET6_ADDRSTRLEN + 8], s4[INET_ADDRSTRLEN + 6], n[16];
+
+	if (!json) {
+		snprintf(n, sizeof(n), "%" PRIu32, e->sessions);
+		control_buf_printf(b, CONTROL_BIB_FMT, proto,
+				   control_taddr6(s6, sizeof(s6), &e->x6,
+						  e->x_port, true),
+				   control_taddr4(s4, sizeof(s4), e->t4,
+						  e->t_port, true),
+				   e->is_static ? "static" : "dynamic", n);
+		return;
+	}
+	control_buf_printf(b, "%s{\"proto\": \"%s\", ", first ? "" : ", ",
+			   proto);
+	control_json_taddr6(b, "ipv6", &e->x6, e->x_port, true);
+	control_buf_printf(b, ", ");
+	control_json_taddr4(b, "ipv4", e->t4, e->t_port, true);
+	control_buf_printf(b, ", \"static\": %s, \"sessions\": %" PRIu32 "}",
+			   e->is_static ? "true" : "false", e->sessions);
+}
+
+/* Runs under a shard lock: format into a local row, no call into n. */
+static int control_bib_cb(void *arg, const struct nat64_bib *e)
+{
+	struct control_walk *w = arg;
+	char mem[CONTROL_ROW_MAX];
+	struct control_buf row;
+
+	if (!control_bib_match(w->f, e) || !control_rows_want(&w->rows))
+		return 0;
+	control_buf_init(&row, mem, sizeof(mem));
+	control_bib_row(&row, e, w->json, w->rows.shown == 0);
+	control_rows_put(&w->rows, &row);
+	return 0;
+}
+
+static int control_bib_show(struct control_ctx *x)
+{
+	struct nat64 *n = control_nat64(x);
+	struct control_walk w = { .rows = { .b = x->b,
+					    .limit = x->req->filter.limit },
+				  .f = &x->req->filter, .json = x->req->json };
+
+	if (!n)
+		return -ENOENT;
+	if (w.json)
+		control_buf_printf(x->b, "{\"bib\": [");
+	else
+		control_buf_printf(x->b, CONTROL_BIB_FMT, "PROTO", "IPV6",
+				   "IPV4", "KIND", "SESSIONS");
+	nat64_bib_walk(n, w.f->proto, control_bib_cb, &w);
+	control_rows_end(&w.rows, w.json, "(no entries)");
+	return 0;
+}
+
+static bool control_session_match(const struct control_nat64_filter *f,
+				  const struct nat64_session *s)
+{
+	const struct nat64_tuple *t = &s->tup;
+	bool icmp = t->proto == NAT64_P_ICMP;
+
+	if (f->has6 && memcmp(&f->v6, &t->x6, sizeof(f->v6)) != 0 &&
+	    memcmp(&f->v6, &t->y6, sizeof(f->v6)) != 0)
+		return false;
+	if (f->has4 && f->v4 != t->t4 && f->v4 != t->z4)
+		return false;
+	/* An ICMP query has an identifier on each side, no remote port. */
+	return !f->has_port || f->port == t->x_port || f->port == t->t_port ||
+	       (!icmp && (f->port == t->y_port || f->port == t->z_port));
+}
+
+/* "ESTABLISHED" for TCP; NULL for the protocols without states. */
+static const char *control_tcp_state(const struct nat64_session *s,
+				     char *buf, size_t n)
+{
+	const char *name;
+	size_t i;
+
+	if (s->tup.proto != NAT64_P_TCP)
+		return NULL;
+	name = nat64_tcp_state_name((enum nat64_tcp_state)s->state);
+	for (i = 0; name[i] && i + 1 < n; i++)
+		buf[i] = (char)toupper((unsigned char)name[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
+/* Seconds until expiry, rounded up; 0 when due. */
+static uint64_t control_expires_in(uint64_t expires, uint64_t now)
+{
+	return expires > now ? (expires - now + 999999999u) / 1000000000u : 0;
+}
+
+#define CONTROL_SESSION_FMT "%-5s %-30s %-30s %-21s %-21s %-17s %s\n"
+
+static void control_session_text(struct control_buf *b,
+				 const struct nat64_session *s,
+				 const char *state, uint64_t secs)
+{
+	const struct nat64_tuple *t = &s->tup;
+	bool ports = t->proto != NAT64_P_ICMP;
+	char x6[INET6_ADDRSTRLEN + 8], y6[INET6_ADDRSTRLEN + 8];
+	char t4[INET_ADDRSTRLEN + 6], z4[INET_ADDRSTRLEN + 6], e[24];
+
+	snprintf(e, sizeof(e), "%" PRIu64 "s", secs);
+	control_buf_printf(b, CONTROL_SESSION_FMT,
+			   control_proto_names[t->proto % NAT64_NPROTO],
+			   control_taddr6(x6, sizeof(x6), &t->x6, t->x_port,
+					  true),
+			   control_taddr6(y6, sizeof(y6), &t->y6, t->y_port,
+					  ports),
+			   control_taddr4(t4, sizeof(t4), t->t4, t->t_port,
+					  true),
+			   control_taddr4(z4, sizeof(z4), t->z4, t->z_port,
+					  ports),
+			   state ? state : "-", e);
+}
+
+static void control_session_json(struct control_buf *b,
+				 const struct nat64_session *s,
+				 const char *state, uint64_t secs, bool first)
+{
+	const struct nat64_tuple *t = &s->tup;
+	bool ports = t->proto != NAT64_P_ICMP;
+
+	control_buf_printf(b, "%s{\"proto\": \"%s\", ", first ? "" : ", ",
+			   control_proto_names[t->proto % NAT64_NPROTO]);
+	control_json_taddr6(b, "ipv6", &t->x6, t->x_port, true);
+	control_buf_printf(b, ", ");
+	control_json_taddr6(b, "ipv6_remote", &t->y6, t->y_port, ports);
+	control_buf_printf(b, ", ");
+	control_json_taddr4(b, "ipv4", t->t4, t->t_port, true);
+	control_buf_printf(b, ", ");
+	control_json_taddr4(b, "ipv4_remote", t->z4, t->z_port, ports);
+	if (state)
+		control_buf_printf(b, ", \"state\": \"%s\"", state);
+	else
+		control_buf_printf(b, ", \"state\": null");
+	control_buf_printf(b, ", \"expires\": %" PRIu64 "}", secs);
+}
+
+static int control_session_cb(void *arg, const struct nat64_session *s)
+{
+	struct control_walk *w = arg;
+	char mem[CONTROL_ROW_MAX], st[24];
+	const char *state;
+	uint64_t secs;
+	struct control_buf row;
+
+	if (!control_session_match(w->f, s) || !control_rows_want(&w->rows))
+		return 0;
+	state = control_tcp_state(s, st, sizeof(st));
+	secs = control_expires_in(s->expires, w->now);
+	control_buf_init(&row, mem, sizeof(mem));
+	if (w->json)
+		control_session_json(&row, s, state, secs, w->rows.shown == 0);
+	else
+		control_session_text(&row, s, state, secs);
+	control_rows_put(&w->rows, &row);
+	return 0;
+}
+
+/* The daemon's clock (daemon_now_ns()): nat64 expiry times are on it. */
+static uint64_t control_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int control_session_show(struct control_ctx *x)
+{
+	struct nat64 *n = control_nat64(x);
+	struct control_walk w = { .rows = { .b = x->b,
+					    .limit = x->req->filter.limit },
+				  .f = &x->req->filter, .json = x->req->json,
+				  .now = control_now_ns() };
+
+	if (!n)
+		return -ENOENT;
+	if (w.json)
+		control_buf_printf(x->b, "{\"sessions\": [");
+	else
+		control_buf_printf(x->b, CONTROL_SESSION_FMT, "PROTO",
+				   "IPV6 CLIENT", "IPV6 REMOTE", "IPV4",
+				   "IPV4 REMOTE", "STATE", "EXPIRES");
+	nat64_session_walk(n, w.f->proto, control_session_cb, &w);
+	control_rows_end(&w.rows, w.json, "(no sessions)");
+	return 0;
+}
+
+/* Why nat64_static_add/del refused, in the words of sixgatectl(8). */
+static int control_bib_refused(struct control_ctx *x, int rc,
+			       const char *what)
+{
+	const struct control_bib_entry *e = &x->req->bib;
+	char s6[INET6_ADDRSTRLEN + 8], s4[INET_ADDRSTRLEN + 6];
+	const char *proto = control_proto_names[e->proto % NAT64_NPROTO];
+
+	control_taddr6(s6, sizeof(s6), &e->x6, e->x_port, true);
+	control_taddr4(s4, sizeof(s4), e->t4, e->t_port, true);
+	if (rc == -EEXIST)
+		snprintf(x->err, x->errlen, "%s: already mapped: %s %s or %s "
+			 "has a BIB entry", what, proto, s6, s4);
+	else if (rc == -ENOENT)
+		snprintf(x->err, x->errlen, "%s: no static entry for %s %s",
+			 what, proto, s4);
+	else if (rc == -ENOSPC)
+		snprintf(x->err, x->errlen, "%s: BIB full", what);
+	else if (rc == -EINVAL)
+		snprintf(x->err, x->errlen, "%s: invalid entry", what);
+	else
+		snprintf(x->err, x->errlen, "%s: %s", what, strerror(-rc));
+	return rc;
+}
+
+static void control_bib_entry_json(struct control_buf *b,
+				   const struct control_bib_entry *e, bool v6)
+{
+	control_buf_printf(b, "{\"proto\": \"%s\", ",
+			   control_proto_names[e->proto % NAT64_NPROTO]);
+	if (v6) {
+		control_json_taddr6(b, "ipv6", &e->x6, e->x_port, true);
+		control_buf_printf(b, ", ");
+	}
+	control_json_taddr4(b, "ipv4", e->t4, e->t_port, true);
+	control_buf_printf(b, "}");
+}
+
+static int control_bib_add(struct control_ctx *x)
+{
+	const struct control_bib_entry *e = &x->req->bib;
+	char s6[INET6_ADDRSTRLEN + 8], s4[INET_ADDRSTRLEN + 6];
+	struct nat64 *n = control_nat64(x);
+	int rc;
+
+	if (!n)
+		return -ENOENT;
+	rc = nat64_static_add(n, e->proto, &e->x6, e->x_port, e->t4,
+			      e->t_port);
+	if (rc < 0)
+		return control_bib_refused(x, rc, "bib add");
+	if (x->req->json) {
+		control_buf_printf(x->b, "{\"added\": ");
+		control_bib_entry_json(x->b, e, true);
+		control_buf_printf(x->b, "}\n");
+		return 0;
+	}
+	control_buf_printf(x->b, "added %s %s %s\n",
+			   control_proto_names[e->proto % NAT64_NPROTO],
+			   control_taddr6(s6, sizeof(s6), &e->x6, e->x_port,
+					  true),
+			   control_taddr4(s4, sizeof(s4), e->t4, e->t_port,
+					  true));
+	return 0;
+}
+
+static int control_bib_del(struct control_ctx *x)
+{
+	const struct control_bib_entry *e = &x->req->bib;
+	char s4[INET_ADDRSTRLEN + 6];
+	struct nat64 *n = control_nat64(x);
+	int rc;
+
+	if (!n)
+		return -ENOENT;
+	rc = nat64_static_del(n, e->proto, e->t4, e->t_port);
+	if (rc < 0)
+		return control_bib_refused(x, rc, "bib del");
+	if (x->req->json) {
+		control_buf_printf(x->b, "{\"deleted\": ");
+		control_bib_entry_json(x->b, e, false);
+		control_buf_printf(x->b, "}\n");
+		return 0;
+	}
+	control_buf_printf(x->b, "deleted %s %s\n",
+			   control_proto_names[e->proto % NAT64_NPROTO],
+			   control_taddr4(s4, sizeof(s4), e->t4, e->t_port,
+					  true));
+	return 0;
+}
+
+static void control_pool4_text(struct control_buf *b, const char *addr,
+			       const struct pool4_stat *st)
+{
+	char c[POOL4_NPROTO][24];
+
+	for (int p = 0; p < POOL4_NPROTO; p++)
+		snprintf(c[p], sizeof(c[p]), "%" PRIu32 "/%" PRIu32,
+			 st->in_use[p], st->configured[p]);
+	control_buf_printf(b, "%-15s %13s %13s %13s\n", addr, c[POOL4_TCP],
+			   c[POOL4_UDP], c[POOL4_ICMP]);
+}
+
+/* "tcp": {"in_use": N, "configured": M}, ... */
+static void control_pool4_json(struct control_buf *b,
+			       const struct pool4_stat *st)
+{
+	for (int p = 0; p < POOL4_NPROTO; p++)
+		control_buf_printf(b, "%s\"%s\": {\"in_use\": %" PRIu32
+				   ", \"configured\": %" PRIu32 "}",
+				   p ? ", " : "", control_proto_names[p],
+				   st->in_use[p], st->configured[p]);
+}
+
+static void control_pool4_row(struct control_rows *r,
+			      const struct pool4_stat *st, bool json)
+{
+	char mem[CONTROL_ROW_MAX], a[INET_ADDRSTRLEN];
+	struct control_buf row;
+
+	if (!control_rows_want(r))
+		return;
+	control_ntop4(a, st->addr);
+	control_buf_init(&row, mem, sizeof(mem));
+	if (json) {
+		control_buf_printf(&row, "%s{\"address\": \"%s\", ",
+				   r->shown ? ", " : "", a);
+		control_pool4_json(&row, st);
+		control_buf_printf(&row, "}");
+	} else {
+		control_pool4_text(&row, a, st);
+	}
+	control_rows_put(r, &row);
+}
+
+/* Every address (a pool may be larger than one answer: the totals always
+ * cover all of it), then the totals. */
+static int control_pool4_show(struct control_ctx *x)
+{
+	struct nat64 *n = control_nat64(x);
+	struct control_rows r = { .b = x->b };
+	struct pool4_stat st, sum = { 0 };
+	bool json = x->req->json;
+
+	if (!n)
+		return -ENOENT;
+	control_buf_printf(x->b, json ? "{\"pool4\": [" :
+			   "ADDRESS                   TCP           UDP"
+			   "          ICMP\n");
+	for (size_t i = 0; nat64_pool4_stat(n, i, &st) == 0; i++) {
+		control_pool4_row(&r, &st, json);
+		for (int p = 0; p < POOL4_NPROTO; p++) {
+			sum.in_use[p] += st.in_use[p];
+			sum.configured[p] += st.configured[p];
+		}
+	}
+	if (!json) {
+		control_rows_end(&r, false, "(no addresses)");
+		control_pool4_text(x->b, "total", &sum);
+		return 0;
+	}
+	control_buf_printf(x->b, "], \"total\": {");
+	control_pool4_json(x->b, &sum);
+	control_buf_printf(x->b, "}, \"addresses\": %" PRIu64 ", "
+			   "\"truncated\": %s}\n", r.total,
+			   r.shown < r.total ? "true" : "false");
+	return 0;
+}
+
 static int control_exec(struct control_ctx *x)
 {
 	switch (x->req->cmd) {
@@ -849,6 +1737,16 @@ static int control_exec(struct control_ctx *x)
 		return control_pref64_show(x);
 	case CONTROL_CMD_RELOAD:
 		return control_reload(x);
+	case CONTROL_CMD_BIB_SHOW:
+		return control_bib_show(x);
+	case CONTROL_CMD_BIB_ADD:
+		return control_bib_add(x);
+	case CONTROL_CMD_BIB_DEL:
+		return control_bib_del(x);
+	case CONTROL_CMD_SESSION_SHOW:
+		return control_session_show(x);
+	case CONTROL_CMD_POOL4_SHOW:
+		return control_pool4_show(x);
 	}
 	snprintf(x->err, x->errlen, "unknown command");
 	return -ENOSYS;

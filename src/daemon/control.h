@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "core/eam.h"
+#include "core/nat64_table.h"
 
 struct daemon;
 struct control;
@@ -27,7 +28,7 @@ struct control;
 #define CONTROL_PATH_DEFAULT "/run/sixgate/control"
 #define CONTROL_REQ_MAX 4096      /* bytes in one request message */
 #define CONTROL_ANSWER_MAX 65536  /* bytes in one answer message */
-#define CONTROL_TOKENS_MAX 8      /* words in one request, --json included */
+#define CONTROL_TOKENS_MAX 16     /* words in one request, --json included */
 #define CONTROL_CLIENTS_MAX 16    /* connections served at once */
 #define CONTROL_IDLE_SEC 30       /* a silent client is closed after this */
 
@@ -71,19 +72,56 @@ enum control_cmd {
 	CONTROL_CMD_EAM_DEL,
 	CONTROL_CMD_PREF64_SHOW,
 	CONTROL_CMD_RELOAD,
+	CONTROL_CMD_BIB_SHOW,
+	CONTROL_CMD_BIB_ADD,
+	CONTROL_CMD_BIB_DEL,
+	CONTROL_CMD_SESSION_SHOW,
+	CONTROL_CMD_POOL4_SHOW,
+};
+
+/* Rows bib show and session show print unless "limit N" says otherwise. */
+#define CONTROL_LIMIT_DEFAULT 1000
+
+enum control_bib_kind {
+	CONTROL_BIB_ANY = 0,
+	CONTROL_BIB_STATIC,
+	CONTROL_BIB_DYNAMIC,
+};
+
+/* bib show / session show filters; they combine with AND. */
+struct control_nat64_filter {
+	uint8_t proto;        /* enum nat64_proto; NAT64_NPROTO: any */
+	bool has6, has4, has_port;
+	struct in6_addr v6;   /* bib: X'; session: X' or Y' */
+	uint32_t v4;          /* host order; bib: T; session: T or Z */
+	uint16_t port;        /* either side's port (icmp: identifier) */
+	enum control_bib_kind kind; /* bib only */
+	uint32_t limit;       /* rows; 0: as many as fit in one answer */
+};
+
+/* bib add: all of it; bib del: proto, t4, t_port. */
+struct control_bib_entry {
+	uint8_t proto;        /* enum nat64_proto */
+	struct in6_addr x6;
+	uint16_t x_port;
+	uint32_t t4;          /* host order */
+	uint16_t t_port;
 };
 
 struct control_request {
 	enum control_cmd cmd;
 	bool json;            /* --json was given */
 	struct eam_entry eam; /* eam add: the row; eam del: v4 and len4 */
+	struct control_nat64_filter filter;  /* bib show, session show */
+	struct control_bib_entry bib;        /* bib add, bib del */
 };
 
 /*
  * Parse one request of len bytes (any bytes).  Accepts one line of
  * printable ASCII, words separated by blanks, an optional final "\n" or
  * "\r\n", "--json" anywhere after the command.  EAM rows are checked like
- * the config file checks them (host bits, RFC 7757 §3.2 suffix lengths).
+ * the config file checks them (host bits, RFC 7757 §3.2 suffix lengths);
+ * BIB entries and filters for protocol, address and port syntax and range.
  * Returns 0, or -EINVAL with a one-line reason (no newline) in err.
  */
 int control_parse(const char *text, size_t len, struct control_request *req,

@@ -5,9 +5,13 @@
  * in as one request message.  Checked besides "never crash": the reason
  * of a refused request is one line; the answer fits CONTROL_ANSWER_MAX and
  * starts with "ok\n" or "error: ...\n" (the parser's reason when parsing
- * failed); an accepted EAM row printed back parses to the same row.
+ * failed); an accepted EAM row or static BIB entry printed back parses
+ * to the same one.
  *
- * The daemon is a fake with a small canned state, defined here.
+ * The daemon is a fake with a small canned state, defined here, and a real
+ * stateful NAT64 (src/core/nat64.h) with a small pool4, a small table,
+ * static entries and sessions made by IPv6 packets through nat64_packet(),
+ * so bib, session, pool4 and stats run on real data.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,6 +21,7 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "core/nat64.h"
 #include "daemon/control.h"
 #include "daemon/daemon.h"
 
@@ -24,11 +29,90 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct daemon {
 	struct sixgate_conf conf;
+	struct nat64 *nat64;
 	bool ready;
 };
 
 static struct daemon fake;
 static const char *const fake_devs[] = { "siit0", NULL };
+
+/* An IPv6 UDP datagram or ICMPv6 Echo Request (RFC 8200 §8.1 checksum). */
+static size_t fake_pkt6(uint8_t *pkt, uint8_t nh, uint16_t src_low,
+			uint16_t sport, uint32_t dst4, uint16_t dport)
+{
+	static const uint8_t src[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+	static const uint8_t wkp[12] = { 0x00, 0x64, 0xff, 0x9b };
+	uint8_t *u = pkt + 40;
+	uint32_t sum = 12 + nh;
+
+	memset(pkt, 0, 52);
+	pkt[0] = 0x60;
+	pkt[5] = 12;
+	pkt[6] = nh;
+	pkt[7] = 64;
+	memcpy(pkt + 8, src, 16);
+	pkt[22] = (uint8_t)(src_low >> 8);
+	pkt[23] = (uint8_t)src_low;
+	memcpy(pkt + 24, wkp, 12);
+	for (int i = 0; i < 4; i++)
+		pkt[36 + i] = (uint8_t)(dst4 >> (24 - 8 * i));
+	if (nh == 58) {
+		u[0] = 128;
+		u[4] = (uint8_t)(sport >> 8);
+		u[5] = (uint8_t)sport;
+	} else {
+		u[0] = (uint8_t)(sport >> 8);
+		u[1] = (uint8_t)sport;
+		u[2] = (uint8_t)(dport >> 8);
+		u[3] = (uint8_t)dport;
+		u[5] = 12;
+	}
+	for (int i = 8; i < 52; i += 2)
+		sum += (uint32_t)pkt[i] << 8 | pkt[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	u[nh == 58 ? 2 : 6] = (uint8_t)(sum >> 8);
+	u[nh == 58 ? 3 : 7] = (uint8_t)sum;
+	return 52;
+}
+
+static void fake_nat64(void)
+{
+	static const struct pool4_range r[] = {
+		{ 0xc0000201, POOL4_TCP, 61001, 61010 },
+		{ 0xc0000201, POOL4_UDP, 61001, 61010 },
+		{ 0xc0000201, POOL4_ICMP, 61001, 61010 },
+	};
+	static struct xlat_out out;
+	struct nat64_config c;
+	struct xlat_ctx ctx;
+	struct in6_addr x6;
+	uint8_t pkt[64];
+
+	nat64_config_default(&c);
+	c.table.nshards = 2;
+	c.table.max_bib = 128; /* bib add from the fuzzer runs into -ENOSPC */
+	c.table.max_sessions = 256;
+	c.port_hold_max = 16;
+	c.frag_max = 4;
+	c.max_stored_syn = 4;
+	memset(c.table.key, 0x11, sizeof(c.table.key));
+	memset(c.pool.key, 0x22, sizeof(c.pool.key));
+	if (nat64_new(&fake.nat64, &c, r, sizeof(r) / sizeof(r[0]), NULL))
+		abort();
+	inet_pton(AF_INET6, "2001:db8::1", &x6);
+	nat64_static_add(fake.nat64, NAT64_P_TCP, &x6, 80, 0xc0000201, 61005);
+	nat64_static_add(fake.nat64, NAT64_P_ICMP, &x6, 0, 0xc0000201, 61001);
+	xlat_ctx_init(&ctx);
+	inet_pton(AF_INET6, "64:ff9b::", &ctx.pool6.prefix);
+	ctx.pool6.len = 96;
+	ctx.allow_nonglobal_wkp = true;
+	for (uint16_t i = 0; i < 8; i++)
+		nat64_packet(fake.nat64, &ctx, pkt,
+			     fake_pkt6(pkt, i % 4 ? 17 : 58, 2 + i % 3,
+				       40000 + i, 0xc6336401 + i, 53), 1, &out);
+}
 
 static void fake_init(void)
 {
@@ -45,6 +129,7 @@ static void fake_init(void)
 		fprintf(stderr, "fake config: %s\n", err);
 		abort();
 	}
+	fake_nat64();
 	fake.ready = true;
 }
 
@@ -86,6 +171,11 @@ const char *const *daemon_devices(const struct daemon *d)
 	return fake_devs;
 }
 
+struct nat64 *daemon_nat64(const struct daemon *d)
+{
+	return d->nat64;
+}
+
 int daemon_reload(struct daemon *d, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "/etc/sixgate/sixgate.conf:3: refused\n(fuzz)");
@@ -124,7 +214,7 @@ static void fuzz_check_reason(const char *err, size_t errlen)
 }
 
 /* What was accepted, printed as a request, is accepted as the same row. */
-static void fuzz_roundtrip(const struct control_request *r)
+static void fuzz_roundtrip_eam(const struct control_request *r)
 {
 	struct control_request again;
 	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], text[128], err[256];
@@ -145,6 +235,41 @@ static void fuzz_roundtrip(const struct control_request *r)
 		fprintf(stderr, "round trip of '%s' failed: %s\n", text, err);
 		abort();
 	}
+}
+
+/* The same for a static BIB entry (bib del leaves x6 and x_port zero). */
+static void fuzz_roundtrip_bib(const struct control_request *r)
+{
+	static const char *const proto[] = { "tcp", "udp", "icmp" };
+	const struct control_bib_entry *e = &r->bib;
+	struct control_request again;
+	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], text[160], err[256];
+	struct in_addr in = { .s_addr = htonl(e->t4) };
+	int n;
+
+	if (e->proto >= NAT64_NPROTO)
+		abort();
+	inet_ntop(AF_INET, &in, a4, sizeof(a4));
+	inet_ntop(AF_INET6, &e->x6, a6, sizeof(a6));
+	if (r->cmd == CONTROL_CMD_BIB_ADD)
+		n = snprintf(text, sizeof(text), "bib add %s %s %u %s %u",
+			     proto[e->proto], a6, e->x_port, a4, e->t_port);
+	else
+		n = snprintf(text, sizeof(text), "bib del %s %s %u",
+			     proto[e->proto], a4, e->t_port);
+	if (control_parse(text, (size_t)n, &again, err, sizeof(err)) != 0 ||
+	    again.cmd != r->cmd || memcmp(&again.bib, e, sizeof(*e)) != 0) {
+		fprintf(stderr, "round trip of '%s' failed: %s\n", text, err);
+		abort();
+	}
+}
+
+static void fuzz_roundtrip(const struct control_request *r)
+{
+	if (r->cmd == CONTROL_CMD_EAM_ADD || r->cmd == CONTROL_CMD_EAM_DEL)
+		fuzz_roundtrip_eam(r);
+	else if (r->cmd == CONTROL_CMD_BIB_ADD || r->cmd == CONTROL_CMD_BIB_DEL)
+		fuzz_roundtrip_bib(r);
 }
 
 static void fuzz_check_answer(const char *a, size_t n, int rc,
@@ -181,7 +306,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = control_parse((const char *)data, size, &r, err, sizeof(err));
 	if (rc != 0)
 		fuzz_check_reason(err, sizeof(err));
-	else if (r.cmd == CONTROL_CMD_EAM_ADD || r.cmd == CONTROL_CMD_EAM_DEL)
+	else
 		fuzz_roundtrip(&r);
 	n = control_answer(&fake, (const char *)data, size, answer);
 	fuzz_check_answer(answer, n, rc, err);

@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "conf/conf.h"
+#include "core/nat64.h"
 #include "ctl/ctl.h"
 #include "daemon/control.h"
 #include "daemon/daemon.h"
@@ -45,6 +46,7 @@ struct daemon {
 	int reload_rc;
 	const char *reload_err;
 	unsigned reloads;
+	struct nat64 *nat64;
 };
 
 static struct daemon fake;
@@ -87,6 +89,11 @@ const char *const *daemon_devices(const struct daemon *d)
 	return d->devs;
 }
 
+struct nat64 *daemon_nat64(const struct daemon *d)
+{
+	return d->nat64;
+}
+
 int daemon_reload(struct daemon *d, char *err, size_t errlen)
 {
 	d->reloads++;
@@ -127,6 +134,33 @@ void daemon_pref64_update(struct daemon *d, const struct pref64 *p,
 	"eam = 192.0.2.0/24 2001:db8:46::/120\n"                             \
 	"eam = 198.51.100.7 2001:db8:47::7\n"
 
+/* A real NAT64 with a small pool4: 192.0.2.1 ports 61001-61010 for each
+ * protocol, fixed keys. */
+static struct nat64 *fake_nat64_new(void)
+{
+	static const struct pool4_range r[] = {
+		{ 0xc0000201, POOL4_TCP, 61001, 61010 },
+		{ 0xc0000201, POOL4_UDP, 61001, 61010 },
+		{ 0xc0000201, POOL4_ICMP, 61001, 61010 },
+	};
+	struct nat64_config c;
+	struct nat64 *n = NULL;
+	const char *why = NULL;
+
+	nat64_config_default(&c);
+	c.table.nshards = 4;
+	c.table.max_bib = 4096;
+	c.table.max_sessions = 8192;
+	c.port_hold_max = 64;
+	c.frag_max = 16;
+	c.max_stored_syn = 8;
+	memset(c.table.key, 0x5a, sizeof(c.table.key));
+	memset(c.pool.key, 0xa5, sizeof(c.pool.key));
+	if (nat64_new(&n, &c, r, sizeof(r) / sizeof(r[0]), &why) != 0)
+		fail_msg("nat64_new: %s", why ? why : "failed");
+	return n;
+}
+
 static int fake_setup(void **state)
 {
 	char err[256];
@@ -151,12 +185,15 @@ static int fake_setup(void **state)
 	fake.stats.icmp_limited = 16;
 	fake.stats.tun_read_err = 17;
 	fake.stats.tun_write_err = UINT64_MAX;
+	fake.nat64 = fake_nat64_new();
 	return 0;
 }
 
 static int fake_teardown(void **state)
 {
 	conf_free(&fake.conf);
+	nat64_free(fake.nat64);
+	fake.nat64 = NULL;
 	return 0;
 }
 
@@ -332,6 +369,12 @@ static void test_parse_every_command(void **state)
 		{ "eam del 192.0.2.0/24", CONTROL_CMD_EAM_DEL },
 		{ "pref64 show", CONTROL_CMD_PREF64_SHOW },
 		{ "reload", CONTROL_CMD_RELOAD },
+		{ "bib show", CONTROL_CMD_BIB_SHOW },
+		{ "bib add tcp 2001:db8::1 80 192.0.2.1 8080",
+		  CONTROL_CMD_BIB_ADD },
+		{ "bib del udp 192.0.2.1 53", CONTROL_CMD_BIB_DEL },
+		{ "session show", CONTROL_CMD_SESSION_SHOW },
+		{ "pool4 show", CONTROL_CMD_POOL4_SHOW },
 	};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -427,7 +470,8 @@ static void test_parse_bad_words(void **state)
 	PARSE_ERR("status now", "usage: status");
 	PARSE_ERR("reload --force", "unknown option '--force'");
 	PARSE_ERR("STATUS", "unknown command");
-	PARSE_ERR("a b c d e f g h i", "too many words (at most 8)");
+	PARSE_ERR("a b c d e f g h i j k l m n o p q",
+		  "too many words (at most 16)");
 }
 
 static void test_parse_hostile_bytes(void **state)
@@ -747,6 +791,14 @@ static void test_answer_help(void **state)
 
 	assert_non_null(strstr(a, "eam add IPV4[/LEN] IPV6[/LEN]"));
 	assert_non_null(strstr(a, "pref64 show"));
+	assert_non_null(strstr(a, "\nbib show [tcp|udp|icmp] [ipv6 ADDR] "
+				  "[ipv4 ADDR] [port N] [static|dynamic] "
+				  "[limit N]\n     "));
+	assert_non_null(strstr(a, "\nbib add tcp|udp|icmp IPV6 PORT IPV4 "
+				  "PORT\n"));
+	assert_non_null(strstr(a, "\nbib del tcp|udp|icmp IPV4 PORT "));
+	assert_non_null(strstr(a, "\nsession show [tcp|udp|icmp] "));
+	assert_non_null(strstr(a, "\npool4 show "));
 	a = ask_ok("help --json");
 	assert_json(a);
 }
@@ -810,6 +862,657 @@ static void test_answer_roles_siit_and_clat(void **state)
 			       "siit  192.0.2.0/24        2001:db8:46::/120\n"
 			       "clat  192.0.0.1/32        2001:db8:1::c1a7/128\n");
 	assert_json(ask_ok("eam show --json"));
+}
+
+/* ------------------------------------------------------------------ */
+/* NAT64 (RFC 6146) state: bib, session, pool4 and the stats block      */
+
+/* The daemon's clock, as control.c reads it. */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint32_t sum16(const uint8_t *p, size_t n, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+/* IPv6 header in front of an upper-layer header of len bytes at pkt + 40,
+ * whose checksum sits at csum_off (RFC 8200 §8.1 pseudo-header). */
+static size_t ip6_finish(uint8_t *pkt, const char *src, const char *dst,
+			 uint8_t nh, size_t len, size_t csum_off)
+{
+	uint32_t sum;
+
+	pkt[0] = 0x60;
+	pkt[1] = pkt[2] = pkt[3] = 0;
+	pkt[4] = (uint8_t)(len >> 8);
+	pkt[5] = (uint8_t)len;
+	pkt[6] = nh;
+	pkt[7] = 64;
+	assert_int_equal(inet_pton(AF_INET6, src, pkt + 8), 1);
+	assert_int_equal(inet_pton(AF_INET6, dst, pkt + 24), 1);
+	pkt[40 + csum_off] = pkt[41 + csum_off] = 0;
+	sum = sum16(pkt + 8, 32, (uint32_t)len + nh);
+	sum = sum16(pkt + 40, len, sum);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	pkt[40 + csum_off] = (uint8_t)(sum >> 8);
+	pkt[41 + csum_off] = (uint8_t)sum;
+	return 40 + len;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static struct xlat_out xout;
+
+/* Through the real packet path, with pool6 64:ff9b::/96. */
+static void nat64_in6(const uint8_t *pkt, size_t len)
+{
+	struct xlat_ctx ctx;
+	enum xlat_verdict v;
+
+	xlat_ctx_init(&ctx);
+	assert_int_equal(inet_pton(AF_INET6, "64:ff9b::", &ctx.pool6.prefix),
+			 1);
+	ctx.pool6.len = 96;
+	ctx.allow_nonglobal_wkp = true;
+	v = nat64_packet(fake.nat64, &ctx, pkt, len, now_ns(), &xout);
+	if (v != XLAT_OK)
+		fail_msg("nat64_packet: %s", xlat_reason_name(v));
+}
+
+static void udp6(const char *src, uint16_t sport, const char *dst,
+		 uint16_t dport)
+{
+	uint8_t pkt[64] = { 0 };
+	uint8_t *u = pkt + 40;
+
+	put16(u, sport);
+	put16(u + 2, dport);
+	put16(u + 4, 12);
+	memcpy(u + 8, "ping", 4);
+	nat64_in6(pkt, ip6_finish(pkt, src, dst, 17, 12, 6));
+}
+
+static void tcp6_syn(const char *src, uint16_t sport, const char *dst,
+		     uint16_t dport)
+{
+	uint8_t pkt[64] = { 0 };
+	uint8_t *t = pkt + 40;
+
+	put16(t, sport);
+	put16(t + 2, dport);
+	t[7] = 1;            /* seq 1 */
+	t[12] = 5 << 4;      /* data offset */
+	t[13] = 0x02;        /* SYN */
+	put16(t + 14, 65535);
+	nat64_in6(pkt, ip6_finish(pkt, src, dst, 6, 20, 16));
+}
+
+static void echo6(const char *src, uint16_t id, const char *dst)
+{
+	uint8_t pkt[64] = { 0 };
+	uint8_t *e = pkt + 40;
+
+	e[0] = 128;          /* Echo Request */
+	put16(e + 4, id);
+	put16(e + 6, 1);
+	memcpy(e + 8, "ping", 4);
+	nat64_in6(pkt, ip6_finish(pkt, src, dst, 58, 12, 2));
+}
+
+static unsigned count_lines(const char *s)
+{
+	unsigned n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+#define BIB_FMT "%-5s %-30s %-21s %-7s %s\n"
+
+static void test_answer_nat64_no_role(void **state)
+{
+	static const char *const reqs[] = {
+		"bib show", "bib show --json", "session show udp",
+		"session show --json", "pool4 show", "pool4 show --json",
+		"bib add tcp 2001:db8::1 80 192.0.2.1 61001",
+		"bib del icmp 192.0.2.1 0 --json",
+	};
+	const char *a;
+
+	/* status names the role when the configuration has one. */
+	fake.conf.nat64.enabled = true;
+	assert_non_null(strstr(ask_ok("status"), "roles     siit nat64\n"));
+	assert_non_null(strstr(ask_ok("status --json"),
+			       "\"roles\": [\"siit\", \"nat64\"]"));
+	fake.conf.nat64.enabled = false;
+
+	nat64_free(fake.nat64);
+	fake.nat64 = NULL;
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		ask_err(reqs[i], "error: no [nat64] role configured\n");
+		assert_string_equal(answer,
+				    "error: no [nat64] role configured\n");
+	}
+	a = ask_ok("stats");
+	assert_null(strstr(a, "\nNAT64 "));
+	assert_null(strstr(a, "bib_created"));
+	a = ask_ok("stats --json");
+	assert_json(a);
+	assert_null(strstr(a, "\"nat64\": {"));
+	/* Bad words are still refused first, with their own reason. */
+	ask_err("bib add tcp 2001:db8::1 0 192.0.2.1 61001",
+		"error: '0' is not a tcp port (1-65535)\n");
+}
+
+static void test_parse_nat64_values(void **state)
+{
+	struct control_request r;
+	struct in6_addr a;
+
+	r = parse_ok("bib show");
+	assert_int_equal(r.filter.proto, NAT64_NPROTO);
+	assert_int_equal(r.filter.limit, CONTROL_LIMIT_DEFAULT);
+	assert_int_equal(r.filter.kind, CONTROL_BIB_ANY);
+	assert_false(r.filter.has6 || r.filter.has4 || r.filter.has_port);
+
+	r = parse_ok("bib show limit 0 static ipv4 192.0.2.1 --json icmp "
+		     "port 0 ipv6 2001:db8::1");
+	assert_true(r.json);
+	assert_int_equal(r.filter.proto, NAT64_P_ICMP);
+	assert_int_equal(r.filter.limit, 0);
+	assert_int_equal(r.filter.kind, CONTROL_BIB_STATIC);
+	assert_true(r.filter.has4 && r.filter.has6 && r.filter.has_port);
+	assert_int_equal(r.filter.v4, 0xc0000201);
+	assert_int_equal(r.filter.port, 0);
+	inet_pton(AF_INET6, "2001:db8::1", &a);
+	assert_memory_equal(&r.filter.v6, &a, sizeof(a));
+
+	r = parse_ok("bib show dynamic udp limit 4294967295");
+	assert_int_equal(r.filter.kind, CONTROL_BIB_DYNAMIC);
+	assert_int_equal(r.filter.proto, NAT64_P_UDP);
+	assert_int_equal(r.filter.limit, UINT32_MAX);
+
+	r = parse_ok("session show tcp port 65535 limit 7");
+	assert_int_equal(r.cmd, CONTROL_CMD_SESSION_SHOW);
+	assert_int_equal(r.filter.proto, NAT64_P_TCP);
+	assert_int_equal(r.filter.port, 65535);
+	assert_int_equal(r.filter.limit, 7);
+
+	r = parse_ok("bib add udp 2001:db8::5 53 198.51.100.9 65535");
+	assert_int_equal(r.bib.proto, NAT64_P_UDP);
+	inet_pton(AF_INET6, "2001:db8::5", &a);
+	assert_memory_equal(&r.bib.x6, &a, sizeof(a));
+	assert_int_equal(r.bib.x_port, 53);
+	assert_int_equal(r.bib.t4, 0xc6336409);
+	assert_int_equal(r.bib.t_port, 65535);
+
+	/* ICMP identifiers may be 0 (RFC 6146 3.1). */
+	r = parse_ok("bib add icmp 2001:db8::5 0 192.0.2.1 0");
+	assert_int_equal(r.bib.proto, NAT64_P_ICMP);
+	assert_int_equal(r.bib.x_port, 0);
+	r = parse_ok("bib del tcp 192.0.2.1 1");
+	assert_int_equal(r.bib.proto, NAT64_P_TCP);
+	assert_int_equal(r.bib.t4, 0xc0000201);
+	assert_int_equal(r.bib.t_port, 1);
+}
+
+static void test_parse_nat64_refused(void **state)
+{
+	char big[700], req[800];
+
+	PARSE_ERR("bib add sctp 2001:db8::1 80 192.0.2.1 80",
+		  "'sctp' is not a protocol (tcp, udp or icmp)");
+	PARSE_ERR("bib add TCP 2001:db8::1 80 192.0.2.1 80",
+		  "'TCP' is not a protocol");
+	PARSE_ERR("bib add tcp 2001:db8::1 0 192.0.2.1 80",
+		  "'0' is not a tcp port (1-65535)");
+	PARSE_ERR("bib add udp 2001:db8::1 80 192.0.2.1 65536",
+		  "'65536' is not a udp port (1-65535)");
+	PARSE_ERR("bib add udp 2001:db8::1 +80 192.0.2.1 80",
+		  "'+80' is not a udp port");
+	PARSE_ERR("bib add udp 2001:db8::1 0x50 192.0.2.1 80",
+		  "'0x50' is not a udp port");
+	PARSE_ERR("bib add udp 2001:db8::1 99999999999999999999 192.0.2.1 80",
+		  "'99999999999999999999' is not a udp port");
+	PARSE_ERR("bib add icmp 2001:db8::1 65536 192.0.2.1 80",
+		  "'65536' is not an ICMP identifier (0-65535)");
+	PARSE_ERR("bib add tcp 2001:db8::/64 80 192.0.2.1 80",
+		  "'2001:db8::/64' is not an IPv6 address");
+	PARSE_ERR("bib add tcp 192.0.2.1 80 192.0.2.1 80",
+		  "'192.0.2.1' is not an IPv6 address");
+	PARSE_ERR("bib add tcp 2001:db8::1 80 192.0.2.256 80",
+		  "'192.0.2.256' is not an IPv4 address");
+	PARSE_ERR("bib add tcp 2001:db8::1 80 192.0.2 80",
+		  "'192.0.2' is not an IPv4 address");
+	PARSE_ERR("bib add tcp 2001:db8::1 80 192.0.2.1",
+		  "usage: bib add tcp|udp|icmp IPV6 PORT IPV4 PORT");
+	PARSE_ERR("bib del tcp 192.0.2.1", "usage: bib del tcp|udp|icmp "
+		  "IPV4 PORT");
+	PARSE_ERR("bib del tcp 192.0.2.1 0", "'0' is not a tcp port");
+	PARSE_ERR("bib del tcp 2001:db8::1 80", "is not an IPv4 address");
+	PARSE_ERR("bib", "'bib' needs a subcommand");
+	PARSE_ERR("bib list", "unknown command 'bib list'");
+	PARSE_ERR("session add", "unknown command 'session add'");
+	PARSE_ERR("pool4 show tcp", "usage: pool4 show");
+
+	PARSE_ERR("bib show sctp", "unknown filter 'sctp' (usage: bib show ");
+	PARSE_ERR("session show static",
+		  "unknown filter 'static' (usage: session show ");
+	PARSE_ERR("bib show ipv6", "'ipv6' needs a value");
+	PARSE_ERR("bib show tcp limit", "'limit' needs a value");
+	PARSE_ERR("bib show ipv6 192.0.2.1",
+		  "'192.0.2.1' is not an IPv6 address");
+	PARSE_ERR("session show ipv4 2001:db8::1",
+		  "'2001:db8::1' is not an IPv4 address");
+	PARSE_ERR("bib show port 65536", "'65536' is not a port (0-65535)");
+	PARSE_ERR("bib show port -1", "'-1' is not a port (0-65535)");
+	PARSE_ERR("bib show limit 4294967296",
+		  "'4294967296' is not a row count (0: no limit)");
+	PARSE_ERR("bib show limit 1e3", "'1e3' is not a row count");
+	PARSE_ERR("bib show tcp udp", "protocol given twice");
+	PARSE_ERR("bib show static dynamic", "static|dynamic given twice");
+	PARSE_ERR("session show port 1 port 2", "'port' given twice");
+	PARSE_ERR("bib show limit 1 limit 2", "'limit' given twice");
+	PARSE_ERR("bib show ipv4 ipv4 ipv4", "'ipv4' is not an IPv4 address");
+
+	/* Long words are quoted cut: the reason stays one short line. */
+	memset(big, '7', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	snprintf(req, sizeof(req), "bib show port %s", big);
+	{
+		struct control_request r;
+		char err[256];
+
+		assert_int_equal(control_parse(req, strlen(req), &r, err,
+					       sizeof(err)), -EINVAL);
+		assert_true(strlen(err) < 120);
+		assert_non_null(strstr(err, "is not a port"));
+		snprintf(req, sizeof(req), "bib add udp %s 1 192.0.2.1 1",
+			 big);
+		assert_int_equal(control_parse(req, strlen(req), &r, err,
+					       sizeof(err)), -EINVAL);
+		assert_true(strlen(err) < 120);
+	}
+}
+
+static void test_answer_bib_static(void **state)
+{
+	const char *a;
+	char line[256];
+
+	a = ask_ok("bib show");
+	snprintf(line, sizeof(line), BIB_FMT "(no entries)\n", "PROTO", "IPV6",
+		 "IPV4", "KIND", "SESSIONS");
+	assert_string_equal(a, line);
+	assert_string_equal(ask_ok("bib show --json"), "{\"bib\": [], "
+			    "\"shown\": 0, \"total\": 0, \"truncated\": "
+			    "false}\n");
+
+	a = ask_ok("bib add tcp 2001:db8::1 80 192.0.2.1 61005");
+	assert_string_equal(a, "added tcp [2001:db8::1]:80 192.0.2.1:61005\n");
+	/* Outside pool4 is the administrator's business. */
+	a = ask_ok("bib add udp 2001:db8::2 53 198.51.100.9 53 --json");
+	assert_json(a);
+	assert_string_equal(a, "{\"added\": {\"proto\": \"udp\", \"ipv6\": "
+			       "\"2001:db8::2\", \"ipv6_port\": 53, \"ipv4\": "
+			       "\"198.51.100.9\", \"ipv4_port\": 53}}\n");
+	ask_ok("bib add icmp 2001:db8::3 0 192.0.2.1 61001");
+	/* One BIB per protocol (RFC 6146 3.1): the same (X',x) for udp. */
+	ask_ok("bib add udp 2001:db8::1 80 192.0.2.1 61002");
+
+	ask_err("bib add tcp 2001:db8::1 80 192.0.2.1 61006",
+		"error: bib add: already mapped: tcp [2001:db8::1]:80 or "
+		"192.0.2.1:61006 has a BIB entry\n");
+	ask_err("bib add tcp 2001:db8::9 80 192.0.2.1 61005",
+		"error: bib add: already mapped: ");
+
+	a = ask_ok("bib show");
+	assert_int_equal(count_lines(a), 5);
+	snprintf(line, sizeof(line), BIB_FMT, "tcp", "[2001:db8::1]:80",
+		 "192.0.2.1:61005", "static", "0");
+	assert_non_null(strstr(a, line));
+	snprintf(line, sizeof(line), BIB_FMT, "icmp", "[2001:db8::3]:0",
+		 "192.0.2.1:61001", "static", "0");
+	assert_non_null(strstr(a, line));
+
+	/* Filters, ANDed. */
+	assert_int_equal(count_lines(ask_ok("bib show tcp")), 2);
+	assert_int_equal(count_lines(ask_ok("bib show ipv6 2001:db8::1")), 3);
+	assert_int_equal(count_lines(ask_ok("bib show ipv6 2001:db8::1 udp")),
+			 2);
+	assert_int_equal(count_lines(ask_ok("bib show ipv4 198.51.100.9")), 2);
+	assert_int_equal(count_lines(ask_ok("bib show port 80")), 3);
+	assert_int_equal(count_lines(ask_ok("bib show port 61001")), 2);
+	assert_int_equal(count_lines(ask_ok("bib show static udp port 53")),
+			 2);
+	a = ask_ok("bib show dynamic");
+	assert_non_null(strstr(a, "\n(no entries)\n"));
+	a = ask_ok("bib show icmp ipv4 192.0.2.1 port 9");
+	assert_non_null(strstr(a, "\n(no entries)\n"));
+
+	a = ask_ok("bib show tcp --json");
+	assert_json(a);
+	assert_string_equal(a, "{\"bib\": [{\"proto\": \"tcp\", \"ipv6\": "
+			       "\"2001:db8::1\", \"ipv6_port\": 80, \"ipv4\": "
+			       "\"192.0.2.1\", \"ipv4_port\": 61005, "
+			       "\"static\": true, \"sessions\": 0}], \"shown\": "
+			       "1, \"total\": 1, \"truncated\": false}\n");
+	assert_json(ask_ok("bib show --json"));
+
+	a = ask_ok("bib del tcp 192.0.2.1 61005");
+	assert_string_equal(a, "deleted tcp 192.0.2.1:61005\n");
+	ask_err("bib del tcp 192.0.2.1 61005", "error: bib del: no static "
+		"entry for tcp 192.0.2.1:61005\n");
+	ask_err("bib del udp 192.0.2.1 61005", "error: bib del: no static "
+		"entry for udp 192.0.2.1:61005\n");
+	a = ask_ok("bib del udp 198.51.100.9 53 --json");
+	assert_json(a);
+	assert_string_equal(a, "{\"deleted\": {\"proto\": \"udp\", \"ipv4\": "
+			       "\"198.51.100.9\", \"ipv4_port\": 53}}\n");
+	assert_int_equal(count_lines(ask_ok("bib show")), 3);
+	/* The freed (T,t) can be mapped again. */
+	ask_ok("bib add tcp 2001:db8::7 7 192.0.2.1 61005");
+}
+
+/* Sessions made by real IPv6 packets through nat64_packet(). */
+static void make_sessions(void)
+{
+	udp6("2001:db8::1", 40000, "64:ff9b::198.51.100.1", 53);
+	udp6("2001:db8::1", 40000, "64:ff9b::198.51.100.2", 53);
+	tcp6_syn("2001:db8::2", 40001, "64:ff9b::203.0.113.5", 443);
+	echo6("2001:db8::3", 7, "64:ff9b::198.51.100.1");
+}
+
+static void test_answer_sessions(void **state)
+{
+	const char *a, *p;
+	char line[512];
+
+	a = ask_ok("session show");
+	assert_non_null(strstr(a, "PROTO IPV6 CLIENT"));
+	assert_non_null(strstr(a, "\n(no sessions)\n"));
+	make_sessions();
+
+	a = ask_ok("session show");
+	assert_int_equal(count_lines(a), 5);
+	/* UDP: the remote ends, no state, 5 minutes to live (RFC 6146 4). */
+	p = strstr(a, "\nudp   [2001:db8::1]:40000");
+	assert_non_null(p);
+	snprintf(line, sizeof(line), "%-30s %-30s ", "[2001:db8::1]:40000",
+		 "[64:ff9b::c633:6401]:53");
+	assert_non_null(strstr(a, line));
+	assert_non_null(strstr(a, "198.51.100.1:53       -                 "
+				  "300s\n"));
+	/* TCP after a V6 SYN. */
+	p = strstr(a, "\ntcp   [2001:db8::2]:40001");
+	assert_non_null(p);
+	assert_non_null(strstr(p, "203.0.113.5:443       V6_INIT           "));
+	/* ICMP: identifiers, no remote ports. */
+	snprintf(line, sizeof(line), "\nicmp  %-30s %-30s 192.0.2.1:610",
+		 "[2001:db8::3]:7", "[64:ff9b::c633:6401]");
+	assert_non_null(strstr(a, line));
+	assert_non_null(strstr(a, " 198.51.100.1          -  "));
+
+	/* Filters: ipv6 matches X' or Y', ipv4 T or Z, port any side. */
+	assert_int_equal(count_lines(ask_ok("session show udp")), 3);
+	assert_int_equal(count_lines(ask_ok("session show ipv6 2001:db8::1")),
+			 3);
+	assert_int_equal(count_lines(ask_ok("session show ipv6 "
+					    "64:ff9b::198.51.100.1")), 3);
+	assert_int_equal(count_lines(ask_ok("session show ipv4 "
+					    "198.51.100.1")), 3);
+	assert_int_equal(count_lines(ask_ok("session show ipv4 192.0.2.1")),
+			 5);
+	assert_int_equal(count_lines(ask_ok("session show port 443")), 2);
+	assert_int_equal(count_lines(ask_ok("session show port 7 icmp")), 2);
+	assert_int_equal(count_lines(ask_ok("session show tcp port 53")), 2);
+	assert_non_null(strstr(ask_ok("session show tcp port 53"),
+			       "(no sessions)"));
+
+	a = ask_ok("session show tcp --json");
+	assert_json(a);
+	assert_non_null(strstr(a, "{\"sessions\": [{\"proto\": \"tcp\", "
+				  "\"ipv6\": \"2001:db8::2\", \"ipv6_port\": "
+				  "40001, \"ipv6_remote\": \"64:ff9b::cb00:7105"
+				  "\", \"ipv6_remote_port\": 443, \"ipv4\": "
+				  "\"192.0.2.1\", \"ipv4_port\": 610"));
+	assert_non_null(strstr(a, "\"ipv4_remote\": \"203.0.113.5\", "
+				  "\"ipv4_remote_port\": 443, \"state\": "
+				  "\"V6_INIT\", \"expires\": "));
+	assert_non_null(strstr(a, "\"shown\": 1, \"total\": 1, \"truncated\": "
+				  "false}\n"));
+	a = ask_ok("session show icmp --json");
+	assert_json(a);
+	assert_non_null(strstr(a, "\"ipv6_remote_port\": null"));
+	assert_non_null(strstr(a, "\"state\": null"));
+	assert_json(ask_ok("session show --json"));
+
+	/* The dynamic BIB entries they made. */
+	a = ask_ok("bib show dynamic udp");
+	assert_int_equal(count_lines(a), 2);
+	assert_non_null(strstr(a, "\nudp   [2001:db8::1]:40000"));
+	assert_non_null(strstr(a, " dynamic 2\n"));
+	a = ask_ok("bib show dynamic --json");
+	assert_json(a);
+	assert_non_null(strstr(a, "\"static\": false, \"sessions\": 2}"));
+	assert_non_null(strstr(a, "\"total\": 3"));
+}
+
+static void test_answer_pool4(void **state)
+{
+	const char *a;
+
+	a = ask_ok("pool4 show");
+	assert_string_equal(a, "ADDRESS                   TCP           UDP"
+			       "          ICMP\n"
+			       "192.0.2.1                0/10          0/10"
+			       "          0/10\n"
+			       "total                    0/10          0/10"
+			       "          0/10\n");
+	make_sessions();
+	ask_ok("bib add tcp 2001:db8::9 9 192.0.2.1 61009");
+	a = ask_ok("pool4 show");
+	assert_non_null(strstr(a, "\n192.0.2.1                2/10          "
+				  "1/10          1/10\n"));
+	a = ask_ok("pool4 show --json");
+	assert_json(a);
+	assert_string_equal(a, "{\"pool4\": [{\"address\": \"192.0.2.1\", "
+			       "\"tcp\": {\"in_use\": 2, \"configured\": 10}, "
+			       "\"udp\": {\"in_use\": 1, \"configured\": 10}, "
+			       "\"icmp\": {\"in_use\": 1, \"configured\": 10}}]"
+			       ", \"total\": {\"tcp\": {\"in_use\": 2, "
+			       "\"configured\": 10}, \"udp\": {\"in_use\": 1, "
+			       "\"configured\": 10}, \"icmp\": {\"in_use\": 1, "
+			       "\"configured\": 10}}, \"addresses\": 1, "
+			       "\"truncated\": false}\n");
+}
+
+static void test_answer_stats_nat64(void **state)
+{
+	struct nat64_stats ns;
+	const char *a;
+	char line[256];
+
+	make_sessions();
+	nat64_stats(fake.nat64, &ns);
+	assert_int_equal(ns.sessions, 4);
+	a = ask_ok("stats");
+	assert_non_null(strstr(a, "\nNAT64                           VALUE  "
+				  "DESCRIPTION\n"));
+	for (unsigned i = 0; i < nat64_ncounters; i++) {
+		snprintf(line, sizeof(line), "\n%-16s ", nat64_counter_names[i]);
+		if (!strstr(a, line) || !strstr(a, nat64_counter_descs[i]))
+			fail_msg("stats lacks %s", nat64_counter_names[i]);
+	}
+	snprintf(line, sizeof(line), "\n%-16s %20u  ", "sessions_created", 4u);
+	assert_non_null(strstr(a, line));
+	snprintf(line, sizeof(line), "\n%-16s %20u  ", "sessions", 4u);
+	assert_non_null(strstr(a, line));
+	snprintf(line, sizeof(line), "\n%-16s %20u  ", "bib_entries", 3u);
+	assert_non_null(strstr(a, line));
+	/* The NAT64 drop reasons come with the X-macro. */
+	snprintf(line, sizeof(line), "\n%-16s %20u  %s\n", "nat64_no_bib",
+		 1000u + XLAT_NAT64_NO_BIB, xlat_reason_desc(XLAT_NAT64_NO_BIB));
+	assert_non_null(strstr(a, line));
+
+	a = ask_ok("stats --json");
+	assert_json(a);
+	assert_non_null(strstr(a, "\"nat64_no_bib\": {\"count\": "));
+	assert_non_null(strstr(a, "}}, \"nat64\": {\"bib_created\": 3, "));
+	assert_non_null(strstr(a, "\"sessions_created\": 4, "));
+	assert_non_null(strstr(a, "\"bib_entries\": 3, \"sessions\": 4, "
+				  "\"stored_syns\": 0, \"frag_states\": 0, "
+				  "\"held_frags\": 0, \"held_ports\": 0}}\n"));
+	for (unsigned i = 0; i < nat64_ncounters; i++) {
+		snprintf(line, sizeof(line), "\"%s\": ", nat64_counter_names[i]);
+		assert_non_null(strstr(a, line));
+	}
+}
+
+/* Fill one shard's BIB with static entries (one subscriber /64): the
+ * table says -ENOSPC once that shard is full. */
+static unsigned fill_bib(void)
+{
+	unsigned n = 0;
+
+	for (;; n++) {
+		struct in6_addr x6;
+		int rc;
+
+		inet_pton(AF_INET6, "2001:db8:1::", &x6);
+		x6.s6_addr[14] = (uint8_t)(n >> 8);
+		x6.s6_addr[15] = (uint8_t)n;
+		rc = nat64_static_add(fake.nat64, NAT64_P_UDP, &x6, 1,
+				      0x0a000000u + n, 1);
+		if (rc == -ENOSPC)
+			return n;
+		assert_int_equal(rc, 0);
+		assert_true(n < 4096);
+	}
+}
+
+static void test_answer_bib_full_and_limit(void **state)
+{
+	unsigned n = fill_bib();
+	char want[128];
+	const char *a;
+	size_t len;
+
+	assert_true(n > 1000);
+	ask_err("bib add udp 2001:db8:1::ffff 2 10.255.0.1 1",
+		"error: bib add: BIB full\n");
+
+	a = ask_ok("bib show limit 10");
+	assert_int_equal(count_lines(a), 1 + 10 + 1);
+	snprintf(want, sizeof(want), "\n... %u more (use limit)\n", n - 10);
+	assert_non_null(strstr(a, want));
+	a = ask_ok("bib show limit 10 --json");
+	assert_json(a);
+	snprintf(want, sizeof(want), "], \"shown\": 10, \"total\": %u, "
+		 "\"truncated\": true}\n", n);
+	assert_non_null(strstr(a, want));
+	/* Exactly as many as asked: nothing more to say. */
+	a = ask_ok("bib show ipv4 10.0.0.5");
+	assert_int_equal(count_lines(a), 2);
+	assert_non_null(strstr(a, "[2001:db8:1::5]:1"));
+	a = ask_ok("bib show ipv6 2001:db8:1::5 --json");
+	assert_json(a);
+	assert_non_null(strstr(a, "\"shown\": 1, \"total\": 1, \"truncated\": "
+				  "false}\n"));
+
+	/* The default and "limit 0" stop at the answer size, cut at a row,
+	 * and still end with the count and well-formed JSON. */
+	len = strlen(ask_ok("bib show"));
+	a = answer + 3;
+	assert_true(len > CONTROL_ANSWER_MAX - 4096);
+	assert_non_null(strstr(a, "more (the answer is full at 65536 bytes: "
+				  "narrow with filters)\n"));
+	assert_true(count_lines(a) < 1 + 1000 + 1);
+	a = ask_ok("bib show limit 0 --json");
+	assert_json(a);
+	snprintf(want, sizeof(want), "\"total\": %u, \"truncated\": true}\n",
+		 n);
+	assert_non_null(strstr(a, want));
+	assert_true(strlen(a) > CONTROL_ANSWER_MAX - 4096);
+}
+
+/* Many sessions through the packet path: one client, one BIB entry
+ * (endpoint-independent mapping), 2000 destinations. */
+static void test_answer_session_limit(void **state)
+{
+	char want[128];
+	const char *a;
+
+	for (unsigned i = 0; i < 2000; i++)
+		udp6("2001:db8::1", 40000, "64:ff9b::198.51.100.1",
+		     (uint16_t)(1 + i));
+	a = ask_ok("bib show --json");
+	assert_non_null(strstr(a, "\"sessions\": 2000}"));
+
+	a = ask_ok("session show limit 5");
+	assert_int_equal(count_lines(a), 1 + 5 + 1);
+	assert_non_null(strstr(a, "\n... 1995 more (use limit)\n"));
+	a = ask_ok("session show port 1777");
+	assert_int_equal(count_lines(a), 2);
+	assert_non_null(strstr(a, "198.51.100.1:1777"));
+
+	a = ask_ok("session show");
+	assert_true(strlen(a) <= CONTROL_ANSWER_MAX - 3);
+	assert_non_null(strstr(a, "more (the answer is full at 65536 bytes"));
+	a = ask_ok("session show limit 0 --json");
+	assert_json(a);
+	assert_non_null(strstr(a, "\"total\": 2000, \"truncated\": true}\n"));
+	a = ask_ok("session show limit 1000 udp --json");
+	assert_json(a);
+	snprintf(want, sizeof(want), "\"total\": 2000, \"truncated\": true}");
+	assert_non_null(strstr(a, want));
+}
+
+/* Whatever goes in, the answer is one bounded message with a status. */
+static void test_answer_nat64_hostile(void **state)
+{
+	static char req[CONTROL_REQ_MAX + 1];
+	size_t n;
+
+	make_sessions();
+	memset(req, 0, sizeof(req));
+	snprintf(req, sizeof(req), "session show ipv6 ");
+	memset(req + strlen(req), ':', 3000);
+	ask_err(req, "error: '::::::");
+	assert_true(strlen(answer) < 200);
+	snprintf(req, sizeof(req), "bib add udp 2001:db8::1 1 192.0.2.1 1 "
+		 "extra words here");
+	ask_err(req, "error: usage: bib add ");
+	ask_err("bib show limit 0 limit 0", "error: 'limit' given twice\n");
+	ask_err("bib show ipv4", "error: 'ipv4' needs a value");
+	ask_err("session show port 99999", "error: '99999' is not a port");
+	for (unsigned i = 0; i < 64; i++) {
+		snprintf(req, sizeof(req), "session show port %u limit %u%s",
+			 i * 1013, i % 4, i % 2 ? " --json" : "");
+		n = control_answer(&fake, req, strlen(req), answer);
+		assert_true(n <= CONTROL_ANSWER_MAX);
+		answer[n] = '\0';
+		assert_int_equal(strncmp(answer, "ok\n", 3), 0);
+		if (i % 2)
+			assert_json(answer + 3);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -924,7 +1627,9 @@ static void test_server_every_command(void **state)
 {
 	struct server *s = *state;
 	static const char *const reqs[] = { "help", "status", "stats",
-		"eam show", "pref64 show", "reload" };
+		"eam show", "pref64 show", "reload", "bib show",
+		"session show", "pool4 show", "bib show udp limit 3",
+		"session show ipv4 192.0.2.1 port 61001" };
 	int fd = client_connect(s->path);
 	char req[64];
 
@@ -966,8 +1671,9 @@ static void test_server_hostile_input(void **state)
 		junk[i] = (char)(i * 7 + 3);
 	assert_int_equal(strncmp(client_ask(fd, junk, sizeof(junk)),
 				 "error: ", 7), 0);
-	assert_string_equal(client_ask_str(fd, "a b c d e f g h i j k l"),
-			    "error: too many words (at most 8)\n");
+	assert_string_equal(client_ask_str(fd, "a b c d e f g h i j k l m n o "
+					   "p q r s"),
+			    "error: too many words (at most 16)\n");
 	/* Still serving the same connection. */
 	assert_int_equal(strncmp(client_ask_str(fd, "status"), "ok\n", 3), 0);
 
@@ -1170,6 +1876,84 @@ static void test_client_commands(void **state)
 			    "pref64: bad\n");
 }
 
+static void test_client_nat64(void **state)
+{
+	struct server *s = *state;
+	struct ctl_run r;
+
+	CTL(&r, s->path, "bib", "add", "tcp", "2001:db8::1", "80", "192.0.2.1",
+	    "61005");
+	assert_int_equal(r.rc, CTL_EXIT_OK);
+	assert_string_equal(r.out, "added tcp [2001:db8::1]:80 "
+			    "192.0.2.1:61005\n");
+	CTL(&r, s->path, "bib", "add", "tcp", "2001:db8::1", "80", "192.0.2.1",
+	    "61005");
+	assert_int_equal(r.rc, CTL_EXIT_FAIL);
+	assert_string_equal(r.out, "");
+	assert_string_equal(r.err, "sixgatectl: bib add: already mapped: tcp "
+			    "[2001:db8::1]:80 or 192.0.2.1:61005 has a BIB "
+			    "entry\n");
+	CTL(&r, s->path, "bib", "show", "tcp", "--json", "limit", "5");
+	assert_int_equal(r.rc, CTL_EXIT_OK);
+	assert_json(r.out);
+	assert_non_null(strstr(r.out, "\"ipv4_port\": 61005"));
+	/* Every filter at once: ten operands. */
+	CTL(&r, s->path, "bib", "show", "ipv6", "2001:db8::1", "ipv4",
+	    "192.0.2.1", "port", "80", "static", "limit", "1", "tcp");
+	assert_int_equal(r.rc, CTL_EXIT_OK);
+	assert_non_null(strstr(r.out, "\ntcp   [2001:db8::1]:80 "));
+	CTL(&r, s->path, "session", "show");
+	assert_int_equal(r.rc, CTL_EXIT_OK);
+	assert_non_null(strstr(r.out, "(no sessions)\n"));
+	CTL(&r, s->path, "session", "show", "udp", "ipv4", "192.0.2.1",
+	    "--json");
+	assert_int_equal(r.rc, CTL_EXIT_OK);
+	assert_json(r.out);
+	CTL(&r, s->path, "pool4", "show");
+	assert_int_equal(r.rc, CTL_EXIT_OK);
+	assert_non_null(strstr(r.out, "\n192.0.2.1                1/10 "));
+	CTL(&r, s->path, "pool4", "show", "--json");
+	assert_int_equal(r.rc, CTL_EXIT_OK);
+	assert_json(r.out);
+	CTL(&r, s->path, "bib", "del", "tcp", "192.0.2.1", "61005");
+	assert_int_equal(r.rc, CTL_EXIT_OK);
+	assert_string_equal(r.out, "deleted tcp 192.0.2.1:61005\n");
+
+	/* Refused by the daemon: exit 1 with its reason. */
+	CTL(&r, s->path, "bib", "add", "tcp", "2001:db8::1", "0", "192.0.2.1",
+	    "1");
+	assert_int_equal(r.rc, CTL_EXIT_FAIL);
+	assert_string_equal(r.err, "sixgatectl: '0' is not a tcp port "
+			    "(1-65535)\n");
+	CTL(&r, s->path, "session", "show", "frob");
+	assert_int_equal(r.rc, CTL_EXIT_FAIL);
+	assert_non_null(strstr(r.err, "unknown filter 'frob'"));
+
+	/* Usage errors stay local: exit 2. */
+	CTL(&r, s->path, "bib", "del", "tcp");
+	assert_int_equal(r.rc, CTL_EXIT_USAGE);
+	assert_non_null(strstr(r.err, "usage: sixgatectl [-s SOCKET] bib del "
+				      "tcp|udp|icmp IPV4 PORT\n"));
+	assert_non_null(strstr(r.err, "usage: sixgatectl [-s SOCKET] bib show "
+				      "[--json] [tcp|udp|icmp]"));
+	CTL(&r, s->path, "bib", "show", "a", "b", "c", "d", "e", "f", "g", "h",
+	    "i", "j", "k");
+	assert_int_equal(r.rc, CTL_EXIT_USAGE);
+	CTL(&r, s->path, "pool4");
+	assert_int_equal(r.rc, CTL_EXIT_USAGE);
+	CTL(&r, s->path, "session", "show", "-h");
+	assert_int_equal(r.rc, CTL_EXIT_OK);
+	assert_non_null(strstr(r.out, "usage: sixgatectl [-s SOCKET] session "
+				      "show [--json]"));
+
+	/* No [nat64] role. */
+	nat64_free(fake.nat64);
+	fake.nat64 = NULL;
+	CTL(&r, s->path, "bib", "show");
+	assert_int_equal(r.rc, CTL_EXIT_FAIL);
+	assert_string_equal(r.err, "sixgatectl: no [nat64] role configured\n");
+}
+
 static void test_client_usage(void **state)
 {
 	struct server *s = *state;
@@ -1293,6 +2077,24 @@ int main(void)
 						fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_answer_roles_siit_and_clat,
 						fake_setup, fake_teardown),
+		cmocka_unit_test(test_parse_nat64_values),
+		cmocka_unit_test(test_parse_nat64_refused),
+		cmocka_unit_test_setup_teardown(test_answer_nat64_no_role,
+						fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_answer_bib_static,
+						fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_answer_sessions,
+						fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_answer_pool4, fake_setup,
+						fake_teardown),
+		cmocka_unit_test_setup_teardown(test_answer_stats_nat64,
+						fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_answer_bib_full_and_limit,
+						fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_answer_session_limit,
+						fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_answer_nat64_hostile,
+						fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_server_socket_modes,
 						server_setup, server_teardown),
 		cmocka_unit_test_setup_teardown(test_server_every_command,
@@ -1310,6 +2112,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_client_commands,
 						server_setup, server_teardown),
 		cmocka_unit_test_setup_teardown(test_client_usage,
+						server_setup, server_teardown),
+		cmocka_unit_test_setup_teardown(test_client_nat64,
 						server_setup, server_teardown),
 		cmocka_unit_test_setup_teardown(test_client_not_running,
 						server_setup, server_teardown),
