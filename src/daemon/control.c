@@ -910,12 +910,12 @@ static uint64_t control_dropped(const struct stats_sum *s)
 	return n;
 }
 
-#define CONTROL_ROW "%-16s %20" PRIu64 "  %s\n"
+#define CONTROL_ROW "%-22s %20" PRIu64 "  %s\n"
 
 static void control_stats_text(struct control_buf *b,
 			       const struct stats_sum *s)
 {
-	control_buf_printf(b, "%-16s %20s  %s\n", "COUNTER", "VALUE",
+	control_buf_printf(b, "%-22s %20s  %s\n", "COUNTER", "VALUE",
 			   "DESCRIPTION");
 	for (size_t i = 0; i < CONTROL_NCOUNTERS; i++)
 		control_buf_printf(b, CONTROL_ROW, control_counters[i].name,
@@ -925,7 +925,7 @@ static void control_stats_text(struct control_buf *b,
 			   s->verdict[XLAT_OK], xlat_reason_desc(XLAT_OK));
 	control_buf_printf(b, CONTROL_ROW, "dropped", control_dropped(s),
 			   "packets not translated (sum of the reasons below)");
-	control_buf_printf(b, "\n%-16s %20s  %s\n", "DROP REASON", "COUNT",
+	control_buf_printf(b, "\n%-22s %20s  %s\n", "DROP REASON", "COUNT",
 			   "DESCRIPTION");
 	for (int v = XLAT_OK + 1; v < XLAT__COUNT; v++)
 		control_buf_printf(b, CONTROL_ROW, xlat_reason_name(v),
@@ -1005,7 +1005,7 @@ static void control_nat64_stats_text(struct control_buf *b,
 	uint64_t v[CONTROL_NAT64_NCOUNTERS];
 
 	control_nat64_values(s, v);
-	control_buf_printf(b, "\n%-16s %20s  %s\n", "NAT64", "VALUE",
+	control_buf_printf(b, "\n%-22s %20s  %s\n", "NAT64", "VALUE",
 			   "DESCRIPTION");
 	for (size_t i = 0; i < CONTROL_NAT64_NCOUNTERS; i++)
 		control_buf_printf(b, CONTROL_ROW, nat64_counter_names[i], v[i],
