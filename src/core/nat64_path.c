@@ -460,8 +460,15 @@ static enum xlat_verdict parse4_err(const uint8_t *icmp, size_t n,
 	struct ip4 in;
 	uint16_t sp, dp;
 
+	/* RFC 5508 REQ-3: a wrong ICMP checksum or quoted IPv4 header
+	 * checksum is not worth translating.  The quoted transport checksum
+	 * is not checked (SHOULD NOT). */
+	if (csum_fold(csum_partial(icmp, n, 0)) != 0xffff)
+		return XLAT_NAT64_ICMP_CSUM;
 	if (ip4_parse(icmp + ICMP_HDR, n - ICMP_HDR, true, &in) != XLAT_OK)
 		return XLAT_ICMP_INNER;
+	if (csum_fold(csum_partial(in.hdr, in.ihl, 0)) != 0xffff)
+		return XLAT_NAT64_ICMP_CSUM;
 	const uint8_t *l4 = in.hdr + in.ihl; /* options skipped: REQ-3 */
 	f->proto = nat_proto(in.proto);
 	if (f->proto == NAT64_NPROTO || in.frag_off != 0)
@@ -608,12 +615,12 @@ static enum xlat_verdict tcp4(struct nat64 *n, struct nat64_shard *s,
 		return XLAT_OK;
 	if (st.actions & NAT64_TCP_A_STORE_SYN)
 		return XLAT_HELD;
-	if (!b)
-		return n->c.drop_inbound_tcp &&
-			       nat64_tcp_classify(false, f->tcp_flags) ==
-				       NAT64_TCP_EV_V4_SYN ?
-		       XLAT_NAT64_TCP_INBOUND : XLAT_NAT64_NO_BIB;
-	return XLAT_NAT64_TCP_STATE;
+	bool refused = n->c.drop_inbound_tcp && !have &&
+		       nat64_tcp_classify(false, f->tcp_flags) ==
+			       NAT64_TCP_EV_V4_SYN;
+	if (refused)
+		return XLAT_NAT64_TCP_INBOUND;
+	return b ? XLAT_NAT64_TCP_STATE : XLAT_NAT64_NO_BIB;
 }
 
 /* §3.5 for an IPv4 packet: fills f->k's IPv6 side or says why not. */

@@ -466,6 +466,20 @@ int pool4_release(struct pool4 *p, enum pool4_proto proto,
 	return 0;
 }
 
+/* The configured slot of (proto, addr), or NULL. */
+static struct slot *slot_of(struct pool4 *p, enum pool4_proto proto,
+			    uint32_t addr)
+{
+	ssize_t ai;
+
+	if ((unsigned)proto >= POOL4_NPROTO)
+		return NULL;
+	ai = addr_index(p, addr);
+	if (ai < 0 || !p->addrs[ai].s[proto].conf)
+		return NULL;
+	return &p->addrs[ai].s[proto];
+}
+
 /*
  * Reserve (addr, port) outside any subscriber: static BIB entries and held
  * ports (RFC 6888 REQ-8).  Ports outside the configured ranges need no
@@ -474,16 +488,11 @@ int pool4_release(struct pool4 *p, enum pool4_proto proto,
 int pool4_reserve(struct pool4 *p, enum pool4_proto proto, uint32_t addr,
 		  uint16_t port)
 {
-	ssize_t ai;
-	struct slot *s;
+	struct slot *s = slot_of(p, proto, addr);
 
 	if ((unsigned)proto >= POOL4_NPROTO)
 		return -EINVAL;
-	ai = addr_index(p, addr);
-	if (ai < 0)
-		return -ENOENT;
-	s = &p->addrs[ai].s[proto];
-	if (!s->conf || !bit_get(s->conf, port))
+	if (!s || !bit_get(s->conf, port))
 		return -ENOENT;
 	if (bit_get(s->used, port))
 		return -EEXIST;
@@ -495,16 +504,11 @@ int pool4_reserve(struct pool4 *p, enum pool4_proto proto, uint32_t addr,
 int pool4_unreserve(struct pool4 *p, enum pool4_proto proto, uint32_t addr,
 		    uint16_t port)
 {
-	ssize_t ai;
-	struct slot *s;
+	struct slot *s = slot_of(p, proto, addr);
 
 	if ((unsigned)proto >= POOL4_NPROTO)
 		return -EINVAL;
-	ai = addr_index(p, addr);
-	if (ai < 0)
-		return -ENOENT;
-	s = &p->addrs[ai].s[proto];
-	if (!s->conf || !bit_get(s->used, port))
+	if (!s || !bit_get(s->used, port))
 		return -ENOENT;
 	bit_clear(s->used, port);
 	s->nused--;

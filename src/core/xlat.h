@@ -97,6 +97,9 @@
 			    "subscriber table full; ICMPv6 1/3 sent")           \
 	X(NAT64_ICMP_NO_MATCH, nat64_icmp_no_match, "NAT64: ICMP error that "    \
 			       "matches no BIB entry (RFC 5508 REQ-4)")         \
+	X(NAT64_ICMP_CSUM, nat64_icmp_csum, "NAT64: ICMPv4 error with a wrong " \
+			   "checksum or quoted IPv4 header checksum (RFC 5508 " \
+			   "REQ-3)")                                            \
 	X(NAT64_SYN_STORE_FULL, nat64_syn_store_full, "NAT64: unsolicited "      \
 				"IPv4 SYN with the held-SYN store full")        \
 	X(NAT64_FRAG_FULL, nat64_frag_full, "NAT64: fragment tracker or hold "   \
