@@ -116,3 +116,120 @@ def xlat(pkts, conf_text=CONF_WKP_LAB, **kw):
 @pytest.fixture
 def translate():
     return xlat
+
+
+# ---------------------------------------------------------------------------
+# Stateful NAT64 (RFC 6146): `sixgatectl translate -r nat64`, state kept over
+# the capture, pcap timestamps as the clock.
+
+CONF_NAT64 = """
+pref64 = 64:ff9b::/96
+allow-nonglobal-wkp = yes
+[nat64]
+pool4 = 192.0.2.1 61001-61100
+"""
+
+_LOG_RE = re.compile(r"^sixgatectl: log: (\d+)\.(\d+) (bib add|bib del|"
+                     r"session add|session del) (tcp|udp|icmp) "
+                     r"\[([0-9a-fA-F:.]+)\]:(\d+) ([\d.]+):(\d+)( static)?"
+                     r"(?: -> ([\d.]+):(\d+))?$")
+
+
+class Nat64Log:
+    """One RFC 6888 §4 record from stderr."""
+
+    def __init__(self, m, line):
+        self.line = line
+        self.time = int(m.group(1)) + int(m.group(2)) / 1e9
+        self.what = m.group(3)
+        self.proto = m.group(4)
+        self.x6, self.x = m.group(5), int(m.group(6))
+        self.t4, self.t = m.group(7), int(m.group(8))
+        self.static = bool(m.group(9))
+        self.z4 = m.group(10)
+        self.z = int(m.group(11)) if m.group(11) else None
+
+    def __repr__(self):
+        return "<%s>" % self.line
+
+
+class Nat64Run:
+    """What one `translate -r nat64` run produced.
+
+    out: emitted packets (scapy IP/IPv6, .time = pcap timestamp) in order;
+    s: summary dict, NAT64 keys with their `nat64.` prefix;
+    logs: Nat64Log records; stderr: the raw text."""
+
+    def __init__(self, out, s, logs, stderr):
+        self.out, self.s, self.logs, self.stderr = out, s, logs, stderr
+
+    def v4(self):
+        return [p for p in self.out if p.version == 4]
+
+    def v6(self):
+        return [p for p in self.out if p.version == 6]
+
+    def log(self, what=None, proto=None, **kw):
+        r = []
+        for l in self.logs:
+            if what and l.what != what or proto and l.proto != proto:
+                continue
+            if any(getattr(l, k) != v for k, v in kw.items()):
+                continue
+            r.append(l)
+        return r
+
+    def n(self, key):
+        """A summary figure, 0 when absent (zero counters are omitted)."""
+        return self.s.get(key, 0)
+
+
+def _parse_summary_nat64(stderr):
+    for line in stderr.splitlines():
+        if "translate:" in line and "in=" in line:
+            return {k: int(v) for k, v in re.findall(r"([\w.]+)=(\d+)", line)}
+    raise AssertionError("no summary line in stderr: %r" % stderr)
+
+
+def nat64_run(events, conf_text=CONF_NAT64, wait=None, check=True):
+    """Run events through the stateful NAT64.
+
+    events: packets (scapy or bytes) or (time, packet) pairs; a bare packet
+    gets the previous time + 1 ms (the first one 1000.0).  wait: -w SECONDS.
+    """
+    pkts, times, t = [], [], 999.999
+    for e in events:
+        if isinstance(e, tuple):
+            t, p = e
+        else:
+            t, p = t + 0.001, e
+        pkts.append(p)
+        times.append(t)
+    with tempfile.TemporaryDirectory() as d:
+        inp = os.path.join(d, "in.pcap")
+        outp = os.path.join(d, "out.pcap")
+        conf = os.path.join(d, "nat64.conf")
+        _write_pcap(inp, pkts, LINKTYPE_RAW, times)
+        with open(conf, "w") as f:
+            f.write(conf_text)
+        cmd = [SIXGATECTL, "translate", "-r", "nat64", "-c", conf]
+        if wait is not None:
+            cmd += ["-w", str(wait)]
+        r = subprocess.run(cmd + [inp, outp], capture_output=True,
+                           text=True, timeout=120)
+        if check:
+            assert r.returncode == 0, r.stderr
+        if r.returncode != 0:
+            return Nat64Run([], {}, [], r.stderr)
+        out = []
+        if os.path.getsize(outp) > 24:
+            for p in rdpcap(outp):
+                q = _decode(bytes(p))
+                q.time = float(p.time)
+                out.append(q)
+    logs = []
+    for line in r.stderr.splitlines():
+        m = _LOG_RE.match(line)
+        if m:
+            logs.append(Nat64Log(m, line))
+    return Nat64Run(out, _parse_summary_nat64(r.stderr), logs, r.stderr)
