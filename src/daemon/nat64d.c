@@ -188,18 +188,93 @@ static void nat64d_write(struct daemon *d, const struct xlat_out *o)
 			tun_write(fd, o->pkts[i].data, o->pkts[i].len);
 }
 
+/* ---- health ------------------------------------------------------- */
+
+/* A worker that has been inside one packet (online, no packet counted)
+ * for NAT64D_STUCK_TICKS health checks is stuck. */
+#define NAT64D_HEALTH_TICKS 10 /* expiry periods between checks: 1 s */
+#define NAT64D_STUCK_TICKS 3
+
+struct nat64d_health {
+	uint64_t seen[DAEMON_MAX_WORKERS];
+	unsigned still[DAEMON_MAX_WORKERS];
+	unsigned tick;
+};
+
+/* No free TCP or UDP port left on any pool4 address: new flows of
+ * most clients would fail. */
+static bool nat64d_pool_full(struct nat64 *n)
+{
+	uint64_t conf[POOL4_NPROTO] = { 0 }, used[POOL4_NPROTO] = { 0 };
+	struct pool4_stat st;
+
+	for (size_t i = 0; nat64_pool4_stat(n, i, &st) == 0; i++)
+		for (unsigned p = 0; p < POOL4_NPROTO; p++) {
+			conf[p] += st.configured[p];
+			used[p] += st.in_use[p];
+		}
+	return (conf[POOL4_TCP] && used[POOL4_TCP] >= conf[POOL4_TCP]) ||
+	       (conf[POOL4_UDP] && used[POOL4_UDP] >= conf[POOL4_UDP]);
+}
+
+static bool nat64d_worker_stuck(struct daemon *d, struct nat64d_health *h)
+{
+	bool stuck = false;
+
+	for (unsigned i = 0; i < DAEMON_MAX_WORKERS; i++) {
+		struct worker *w = &d->role[ROLE_NAT64].w[i];
+		uint64_t in = atomic_load(&w->stats.in4) +
+			      atomic_load(&w->stats.in6);
+		bool online = w->running &&
+			      atomic_load(&w->qs) != WORKER_OFFLINE;
+		h->still[i] = online && in == h->seen[i] ? h->still[i] + 1 : 0;
+		h->seen[i] = in;
+		stuck |= h->still[i] >= NAT64D_STUCK_TICKS;
+	}
+	return stuck;
+}
+
+/* Route pool6 in or out when the verdict changes (issue 6: a gateway
+ * announces the prefix only while it can translate). */
+static void nat64d_health(struct daemon *d, struct nat64d_health *h)
+{
+	if (++h->tick % NAT64D_HEALTH_TICKS)
+		return;
+	bool full = nat64d_pool_full(d->nat64);
+	bool stuck = nat64d_worker_stuck(d, h);
+	bool bad = full || stuck;
+
+	if (bad == atomic_load(&d->nat64_unhealthy))
+		return;
+	pthread_mutex_lock(&d->lock);
+	atomic_store(&d->nat64_unhealthy, bad);
+	struct daemon_gen *g = atomic_load(&d->gen);
+	int err = g ? role_sync(d, g) : 0;
+	pthread_mutex_unlock(&d->lock);
+	if (bad)
+		log_warn("nat64: unhealthy (%s): pool6 route withdrawn%s",
+			 full ? "pool4 exhausted" : "a worker is stuck",
+			 err ? ", but the route update failed" : "");
+	else
+		log_notice("nat64: healthy again: pool6 route restored%s",
+			   err ? ", but the route update failed" : "");
+}
+
 static void *nat64d_main(void *arg)
 {
 	struct daemon *d = arg;
 	struct xlat_out *o = aligned_alloc(64, sizeof(*o));
 	struct timespec nap = { 0, NAT64D_PERIOD_MS * 1000000L };
+	struct nat64d_health h;
 
 	if (!o) {
 		log_err("nat64: expiry thread: %s", strerror(ENOMEM));
 		return NULL;
 	}
 	memset(o, 0, sizeof(*o));
+	memset(&h, 0, sizeof(h));
 	while (!atomic_load(&d->nat64_stop)) {
+		nat64d_health(d, &h);
 		const struct xlat_ctx *x = atomic_load_explicit(
 			&d->role[ROLE_NAT64].ctx, memory_order_acquire);
 		if (x) {

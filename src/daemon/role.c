@@ -252,7 +252,7 @@ static int want_nat64(struct daemon *d, struct role_want *w,
 
 	if (!cr->manage_routes)
 		return 0;
-	if (x->pool6.len)
+	if (x->pool6.len && !atomic_load(&d->nat64_unhealthy))
 		err = want6(w, ifx, &x->pool6.prefix, x->pool6.len);
 	for (unsigned i = 0; i < n->npool4 && err == 0; i++) {
 		bool dup = false;

@@ -90,6 +90,10 @@ struct daemon {
 	pthread_t nat64_thread;
 	bool nat64_thread_running;
 	_Atomic bool nat64_stop;
+	/* pool6 is routed into the NAT64's TUN only while it is healthy, so
+	 * a routing daemon exporting that route (BIRD, docs/anycast.md)
+	 * withdraws the prefix from a gateway that cannot translate. */
+	_Atomic bool nat64_unhealthy;
 
 	/* The discovered prefix (pref64 = auto), under lock. */
 	struct pref64 pref64;

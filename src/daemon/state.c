@@ -679,11 +679,12 @@ void daemon_free(struct daemon *d)
 
 	if (!d)
 		return;
+	/* Before the lock: the thread takes it to change routes. */
+	nat64d_stop(d);
 	pthread_mutex_lock(&d->lock);
 	d->running = false;
 	for (int r = 0; r < ROLE__COUNT; r++)
 		role_close(d, r);
-	nat64d_stop(d);
 	nat64_free(d->nat64);
 	d->nat64 = NULL;
 	nl_sync(d->nl, NULL, 0);

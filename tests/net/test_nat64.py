@@ -355,6 +355,22 @@ def test_rfc6146_3_5_1_1_pool4_exhausted(lim):
     assert d >= 6 - len(lim.f3["ok"]), _moved(lim.s2, lim.s3)
 
 
+def test_pool6_route_withdrawn_while_pool4_exhausted(lim):
+    """Issue 6 health rule: with every UDP port of pool4 in use the
+    gateway cannot translate new flows, so sixgated takes pool6 off its
+    TUN (a routing daemon exporting that route withdraws the prefix);
+    the pool4 route stays, so existing sessions still get replies."""
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        r = lim.ex("xl", ["ip", "-6", "route", "show", "64:ff9b::/96"])
+        if not r.stdout.strip():
+            break
+        time.sleep(0.2)
+    assert not r.stdout.strip(), "pool6 still routed: " + r.stdout
+    r = lim.ex("xl", ["ip", "-4", "route", "get", N64_POOL4]).stdout
+    assert "dev " + lim.tun in r, r
+
+
 def test_rfc6888_req4_sessions_per_client(lim):
     per = {}
     for r in sessions(lim.d)[0]:
