@@ -104,6 +104,7 @@ enum xlat_verdict ip6_parse(const uint8_t *p, size_t len, bool inner,
 			    struct ip6 *ip);
 
 /* Output area helpers (xlat.c). */
+void out_reset(struct xlat_out *out, const struct xlat_offload *off);
 uint8_t *out_reserve(struct xlat_out *out, size_t len);
 void out_push(struct xlat_out *out, uint8_t *data, size_t len, int family,
 	      enum xlat_kind kind);
@@ -189,17 +190,27 @@ static inline uint32_t pseudo6(const struct in6_addr *s,
  * RFC 7915 §4.5/§5.5: update a TCP or UDP checksum (n bytes of the
  * transport header present) after the pseudo-header's address sum went from
  * old to new.  A UDP checksum of 0 stays 0 (the callers decide about it);
- * a computed 0 is sent as 0xffff (RFC 768).
+ * a computed 0 is sent as 0xffff (RFC 768).  partial: the field holds the
+ * uncomplemented pseudo-header sum of an offloaded packet.
  */
 void l4_readdress(uint8_t *l4, size_t n, uint8_t proto, uint32_t old,
-		  uint32_t new);
+		  uint32_t new, bool partial);
 
 /*
  * RFC 6146 §3.7: set the source (dst false) or destination port of a TCP or
  * UDP header, or the identifier of an ICMP/ICMPv6 query, at l4 (n bytes
  * present, proto as it is now), updating the checksum incrementally.
  */
-void l4_port(uint8_t *l4, size_t n, uint8_t proto, bool dst, uint16_t port);
+void l4_port(uint8_t *l4, size_t n, uint8_t proto, bool dst, uint16_t port,
+	     bool partial);
+
+/* A partial checksum (the pseudo-header sum only) made whole, for a
+ * packet that is about to be fragmented. */
+void l4_complete(uint8_t *l4, size_t n, uint8_t proto);
+
+/* Offload state of a translated TCP/UDP packet (xlat46.c). */
+void gso_fit(struct xlat_pkt *p, const struct xlat_offload *in,
+	     const uint8_t *l4, size_t ulen, uint8_t proto, unsigned room);
 
 /* Write a finished IPv4 header checksum. */
 void ip4_set_csum(uint8_t *hdr);

@@ -276,8 +276,7 @@ unsigned nat64_expire(struct nat64 *n, const struct xlat_ctx *ctx,
 	unsigned done, k;
 	size_t len;
 
-	out->npkts = 0;
-	out->used = 0;
+	out_reset(out, NULL);
 	if (budget > XLAT_MAX_OUT / 2)
 		budget = XLAT_MAX_OUT / 2;
 	done = nat64_expire_step(n->tab, now, budget, expire_cb, &a);

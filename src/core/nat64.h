@@ -146,6 +146,13 @@ enum xlat_verdict nat64_packet(struct nat64 *n, const struct xlat_ctx *ctx,
 			       const uint8_t *pkt, size_t len, uint64_t now,
 			       struct xlat_out *out);
 
+/* The same with the packet's offload state (xlat_packet_off()). */
+enum xlat_verdict nat64_packet_off(struct nat64 *n,
+				   const struct xlat_ctx *ctx,
+				   const uint8_t *pkt, size_t len,
+				   const struct xlat_offload *off, uint64_t now,
+				   struct xlat_out *out);
+
 /*
  * Expire state: up to budget sessions, then held SYNs, fragments and held
  * ports due by now.  Resets out and emits into it the TCP probes and the

@@ -726,13 +726,21 @@ enum xlat_verdict nat64_packet_inner(struct nat64 *n,
 	return in4(n, ctx, pkt, len, now, out, false);
 }
 
+enum xlat_verdict nat64_packet_off(struct nat64 *n,
+				   const struct xlat_ctx *ctx,
+				   const uint8_t *pkt, size_t len,
+				   const struct xlat_offload *off, uint64_t now,
+				   struct xlat_out *out)
+{
+	out_reset(out, off);
+	return nat64_packet_inner(n, ctx, pkt, len, now, out);
+}
+
 enum xlat_verdict nat64_packet(struct nat64 *n, const struct xlat_ctx *ctx,
 			       const uint8_t *pkt, size_t len, uint64_t now,
 			       struct xlat_out *out)
 {
-	out->npkts = 0;
-	out->used = 0;
-	return nat64_packet_inner(n, ctx, pkt, len, now, out);
+	return nat64_packet_off(n, ctx, pkt, len, NULL, now, out);
 }
 
 void nat64_probe(const struct xlat_ctx *ctx, const struct nat64_tuple *k,

@@ -75,6 +75,7 @@ void out_push(struct xlat_out *out, uint8_t *data, size_t len, int family,
 	p->len = (uint32_t)len;
 	p->family = (uint8_t)family;
 	p->kind = (uint8_t)kind;
+	p->off = (struct xlat_offload){ 0 };
 	/* Keep every packet start 8-byte aligned for the writers after us. */
 	out->used = (size_t)(data - out->buf) + ((len + 7) & ~(size_t)7);
 }
@@ -130,9 +131,24 @@ void ip4_set_csum(uint8_t *hdr)
 	put16(hdr + 10, csum_finish(sum));
 }
 
-void l4_readdress(uint8_t *l4, size_t n, uint8_t proto, uint32_t old,
-		  uint32_t new)
+static unsigned l4_csum_off(uint8_t proto)
 {
+	return proto == PROTO_TCP ? 16 : proto == PROTO_UDP ? 6 : 0;
+}
+
+void l4_readdress(uint8_t *l4, size_t n, uint8_t proto, uint32_t old,
+		  uint32_t new, bool partial)
+{
+	unsigned co = l4_csum_off(proto);
+
+	if (partial) {
+		/* Not complemented: add new, take old away. */
+		if (co && n >= co + 2)
+			put16(l4 + co, csum_fold(get16(l4 + co) +
+						 (uint16_t)~csum_fold(old) +
+						 csum_fold(new)));
+		return;
+	}
 	switch (proto) {
 	case PROTO_TCP:
 		if (n >= 18)
@@ -147,7 +163,20 @@ void l4_readdress(uint8_t *l4, size_t n, uint8_t proto, uint32_t old,
 	}
 }
 
-void l4_port(uint8_t *l4, size_t n, uint8_t proto, bool dst, uint16_t port)
+void l4_complete(uint8_t *l4, size_t n, uint8_t proto)
+{
+	unsigned co = l4_csum_off(proto);
+
+	/* The field holds the pseudo-header sum: summing the segment with it
+	 * in place gives the whole sum. */
+	if (co && n >= co + 2) {
+		uint16_t c = csum_finish(csum_partial(l4, n, 0));
+		put16(l4 + co, proto == PROTO_UDP && c == 0 ? 0xffff : c);
+	}
+}
+
+void l4_port(uint8_t *l4, size_t n, uint8_t proto, bool dst, uint16_t port,
+	     bool partial)
 {
 	unsigned off = dst ? 2 : 0, coff;
 
@@ -170,7 +199,9 @@ void l4_port(uint8_t *l4, size_t n, uint8_t proto, bool dst, uint16_t port)
 		return;
 	uint16_t old = get16(l4 + off);
 	put16(l4 + off, port);
-	if (n < coff + 2 || (proto == PROTO_UDP && get16(l4 + 6) == 0))
+	/* A partial checksum does not cover the transport header yet. */
+	if (n < coff + 2 || (partial && coff != 2) ||
+	    (proto == PROTO_UDP && get16(l4 + 6) == 0))
 		return;
 	uint16_t c = csum_replace(get16(l4 + coff), old, port);
 	if (proto == PROTO_UDP && c == 0)
@@ -370,31 +401,42 @@ enum xlat_verdict ip6_parse(const uint8_t *p, size_t len, bool inner,
 	return XLAT_OK;
 }
 
-enum xlat_verdict xlat_4to6(const struct xlat_ctx *ctx, const uint8_t *pkt,
-			    size_t len, uint64_t now, struct xlat_out *out)
+void out_reset(struct xlat_out *out, const struct xlat_offload *off)
 {
 	out->npkts = 0;
 	out->used = 0;
+	out->in_off = off ? *off : (struct xlat_offload){ 0 };
+}
+
+enum xlat_verdict xlat_4to6(const struct xlat_ctx *ctx, const uint8_t *pkt,
+			    size_t len, uint64_t now, struct xlat_out *out)
+{
+	out_reset(out, NULL);
 	return x46(ctx, pkt, len, now, out, 0, NULL);
 }
 
 enum xlat_verdict xlat_6to4(const struct xlat_ctx *ctx, const uint8_t *pkt,
 			    size_t len, uint64_t now, struct xlat_out *out)
 {
-	out->npkts = 0;
-	out->used = 0;
+	out_reset(out, NULL);
 	return x64(ctx, pkt, len, now, out, NULL);
+}
+
+enum xlat_verdict xlat_packet_off(const struct xlat_ctx *ctx,
+				  const uint8_t *pkt, size_t len,
+				  const struct xlat_offload *off, uint64_t now,
+				  struct xlat_out *out)
+{
+	out_reset(out, off);
+	if (len == 0)
+		return XLAT_TRUNCATED;
+	if (pkt[0] >> 4 == 6)
+		return x64(ctx, pkt, len, now, out, NULL);
+	return x46(ctx, pkt, len, now, out, 0, NULL);
 }
 
 enum xlat_verdict xlat_packet(const struct xlat_ctx *ctx, const uint8_t *pkt,
 			      size_t len, uint64_t now, struct xlat_out *out)
 {
-	if (len == 0) {
-		out->npkts = 0;
-		out->used = 0;
-		return XLAT_TRUNCATED;
-	}
-	if (pkt[0] >> 4 == 6)
-		return xlat_6to4(ctx, pkt, len, now, out);
-	return xlat_4to6(ctx, pkt, len, now, out);
+	return xlat_packet_off(ctx, pkt, len, NULL, now, out);
 }

@@ -121,11 +121,32 @@ enum xlat_kind {
 	XLAT_PKT_ICMP_ERROR = 1, /* an error the translator generated */
 };
 
+/*
+ * Segmentation and checksum offload state of a packet (the TUN device's
+ * virtio_net_hdr, docs/performance.md).  A GSO packet is one TCP or UDP
+ * "super-packet" that the kernel cuts into gso_size-byte segments; partial
+ * means its L4 checksum field holds only the pseudo-header sum and the
+ * rest is computed later (CHECKSUM_PARTIAL).
+ */
+enum xlat_gso {
+	XLAT_GSO_NONE = 0,
+	XLAT_GSO_TCP = 1,
+	XLAT_GSO_UDP = 2, /* UDP_L4 (USO) */
+};
+
+struct xlat_offload {
+	uint8_t gso;       /* enum xlat_gso */
+	bool ecn;          /* TCP: the segments carry ECN (CWR) */
+	bool partial;
+	uint16_t gso_size; /* payload bytes per segment */
+};
+
 struct xlat_pkt {
 	uint8_t *data; /* points into xlat_out.buf */
 	uint32_t len;
 	uint8_t family; /* 4 or 6: the IP version of data */
 	uint8_t kind;   /* enum xlat_kind */
+	struct xlat_offload off; /* zero unless the input had offloads */
 };
 
 /*
@@ -137,6 +158,7 @@ struct xlat_out {
 	unsigned npkts;
 	size_t used;
 	uint32_t ipv4_id;
+	struct xlat_offload in_off; /* the input's, set by the entry point */
 	struct xlat_pkt pkts[XLAT_MAX_OUT];
 	uint8_t buf[XLAT_OUT_BUF] __attribute__((aligned(64)));
 };
@@ -228,5 +250,17 @@ enum xlat_verdict xlat_6to4(const struct xlat_ctx *ctx, const uint8_t *pkt,
 /* Dispatch on the version nibble. */
 enum xlat_verdict xlat_packet(const struct xlat_ctx *ctx, const uint8_t *pkt,
 			      size_t len, uint64_t now, struct xlat_out *out);
+
+/*
+ * The same for a packet with offload state (off may be NULL): a GSO packet
+ * is translated whole, its segment size lowered where the larger IPv6
+ * header would push a segment past the next-hop MTU, and a partial
+ * checksum stays partial (only its pseudo-header part changes).  Each
+ * emitted packet says its own state in pkts[i].off.
+ */
+enum xlat_verdict xlat_packet_off(const struct xlat_ctx *ctx,
+				  const uint8_t *pkt, size_t len,
+				  const struct xlat_offload *off, uint64_t now,
+				  struct xlat_out *out);
 
 #endif

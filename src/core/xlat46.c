@@ -78,10 +78,11 @@ static bool has_source_route(const struct ip4 *ip)
 static void l4_fix46(uint8_t *l4, size_t n, uint8_t proto, uint32_t s4,
 		     uint32_t d4, const struct in6_addr *s6,
 		     const struct in6_addr *d6, const struct icmp_map *m,
-		     unsigned ulen)
+		     unsigned ulen, bool partial)
 {
 	if (proto == PROTO_TCP || proto == PROTO_UDP) {
-		l4_readdress(l4, n, proto, csum_addr4(s4, d4), csum_addr6(s6, d6));
+		l4_readdress(l4, n, proto, csum_addr4(s4, d4), csum_addr6(s6, d6),
+			     partial);
 		return;
 	}
 	if (proto == PROTO_ICMP && n >= 4 && m) {
@@ -91,6 +92,23 @@ static void l4_fix46(uint8_t *l4, size_t n, uint8_t proto, uint32_t s4,
 		uint32_t nw = get16(l4) + pseudo6(s6, d6, ulen, PROTO_ICMPV6);
 		put16(l4 + 2, csum_replace(get16(l4 + 2), o, nw));
 	}
+}
+
+/*
+ * The offload state of a translated TCP or UDP packet: still partial, and
+ * for GSO a segment size that fits room (the next-hop MTU less the new IP
+ * header) with the transport header: IPv6's header is 20 bytes longer.
+ */
+void gso_fit(struct xlat_pkt *p, const struct xlat_offload *in,
+	     const uint8_t *l4, size_t ulen, uint8_t proto, unsigned room)
+{
+	p->off = *in;
+	if (in->gso == XLAT_GSO_NONE)
+		return;
+	unsigned l4h = proto == PROTO_TCP && ulen >= 13 ? (l4[12] >> 4) * 4u :
+							  8u;
+	if (l4h < room && in->gso_size > room - l4h)
+		p->off.gso_size = (uint16_t)(room - l4h);
 }
 
 /* §4.5: compute a missing IPv4 UDP checksum in the translated packet. */
@@ -158,9 +176,10 @@ int inner_4to6(const struct xlat_ctx *ctx, const uint8_t *p, size_t len,
 		put_frag6(dst + IP6_HDR, nh, &ip);
 	memcpy(dst + hl, l4, n);
 	if (ip.frag_off == 0) {
-		l4_fix46(dst + hl, n, ip.proto, ip.src, ip.dst, &s6, &d6, mp, ulen);
+		l4_fix46(dst + hl, n, ip.proto, ip.src, ip.dst, &s6, &d6, mp, ulen,
+			 false);
 		if (nat)
-			l4_port(dst + hl, n, nh, false, nat->x_port);
+			l4_port(dst + hl, n, nh, false, nat->x_port, false);
 	}
 	return (int)(hl + n);
 }
@@ -416,7 +435,10 @@ static enum xlat_verdict emit46(const struct xlat_ctx *ctx,
 				const struct icmp_map *m, unsigned flags,
 				const struct xlat_nat *nat, struct xlat_out *out)
 {
-	enum xlat_verdict v = udp_zero46(ctx, ip);
+	const struct xlat_offload *off = &out->in_off;
+	bool partial = off->partial && !ip4_is_fragment(ip);
+	bool gso = off->gso != XLAT_GSO_NONE && partial;
+	enum xlat_verdict v = partial ? XLAT_OK : udp_zero46(ctx, ip);
 	if (v != XLAT_OK)
 		return v;
 	unsigned ulen = ip->tot_len - ip->ihl;
@@ -425,14 +447,15 @@ static enum xlat_verdict emit46(const struct xlat_ctx *ctx,
 			ctx->lowest_ipv6_mtu : ctx->ipv6_mtu;
 	size_t plain = IP6_HDR + ulen + (frag ? FRAG6_HDR : 0);
 
-	if (ip->df && plain > ctx->ipv6_mtu) {
+	/* A GSO packet is checked segment by segment (gso_fit()). */
+	if (ip->df && plain > ctx->ipv6_mtu && !gso) {
 		/* §4.1: Fragmentation Needed, room for the IPv6 header. */
 		uint32_t mtu = ctx->ipv6_mtu - (frag ? 28 : 20);
 		unreach4(ctx, ip, out, flags, nat, 4,
 			 mtu > 0xffff ? 0xffff : mtu);
 		return XLAT_TOO_BIG;
 	}
-	bool split = !ip->df && plain > fmtu;
+	bool split = !ip->df && plain > fmtu && !gso;
 	if (split && !frag)
 		plain += FRAG6_HDR;
 	uint8_t *p = out_reserve(out, plain);
@@ -448,16 +471,22 @@ static enum xlat_verdict emit46(const struct xlat_ctx *ctx,
 	uint8_t *l4 = p + hl;
 	memcpy(l4, ip->hdr + ip->ihl, ulen);
 	if (ip->frag_off == 0) {
-		if (ip->proto == PROTO_UDP && ulen >= 8 && get16(l4 + 6) == 0)
+		if (!partial && ip->proto == PROTO_UDP && ulen >= 8 &&
+		    get16(l4 + 6) == 0)
 			udp_compute6(l4, ulen, s6, d6);
 		else
 			l4_fix46(l4, ulen, ip->proto, ip->src, ip->dst, s6, d6,
-				 m, ulen);
+				 m, ulen, partial);
 		if (nat)
-			l4_port(l4, ulen, nh, true, nat->x_port);
+			l4_port(l4, ulen, nh, true, nat->x_port, partial);
+		if (partial && split) /* fragments cannot be summed later */
+			l4_complete(l4, ulen, ip->proto);
 	}
 	if (!split) {
 		out_push(out, p, plain, 6, XLAT_PKT_TRANSLATED);
+		if (partial)
+			gso_fit(&out->pkts[out->npkts - 1], off, l4, ulen,
+				ip->proto, ctx->ipv6_mtu - IP6_HDR);
 		return XLAT_OK;
 	}
 	/* Built whole, then cut: the whole packet stays unlisted in the

@@ -61,10 +61,11 @@ static bool src6_invalid(const struct in6_addr *a)
 static void l4_fix64(uint8_t *l4, size_t n, uint8_t proto,
 		     const struct in6_addr *s6, const struct in6_addr *d6,
 		     uint32_t s4, uint32_t d4, const struct icmp_map *m,
-		     unsigned ulen)
+		     unsigned ulen, bool partial)
 {
 	if (proto == PROTO_TCP || proto == PROTO_UDP) {
-		l4_readdress(l4, n, proto, csum_addr6(s6, d6), csum_addr4(s4, d4));
+		l4_readdress(l4, n, proto, csum_addr6(s6, d6), csum_addr4(s4, d4),
+			     partial);
 		return;
 	}
 	if (proto == PROTO_ICMPV6 && n >= 4 && m) {
@@ -152,9 +153,10 @@ int inner_6to4(const struct xlat_ctx *ctx, const uint8_t *p, size_t len,
 	unsigned ulen = IP6_HDR + ip.payload_len - ip.l4_off;
 	if (ip.frag_off == 0) {
 		l4_fix64(dst + IP4_HDR, n, ip.proto, &ip.src, &ip.dst, s4, d4, mp,
-			 ulen);
+			 ulen, false);
 		if (nat)
-			l4_port(dst + IP4_HDR, n, h.proto, true, nat->t_port);
+			l4_port(dst + IP4_HDR, n, h.proto, true, nat->t_port,
+				false);
 	}
 	*inner_frag = ip.frag;
 	*inner_src = s4;
@@ -444,8 +446,12 @@ static enum xlat_verdict emit64(const struct xlat_ctx *ctx,
 				const struct xlat_nat *nat, struct xlat_out *out)
 {
 	unsigned ulen = h->tot_len - IP4_HDR;
-	bool whole = hp || (nat && nat->hairpin_out);
+	bool partial = out->in_off.partial && !ip->frag;
+	bool gso = partial && out->in_off.gso != XLAT_GSO_NONE;
+	bool whole = hp || (nat && nat->hairpin_out) || gso;
 
+	if (h->tot_len > 0xffff)
+		return XLAT_BAD_HEADER; /* a GSO packet IPv4 cannot carry */
 	if (h->tot_len > ctx->ipv4_mtu && !whole &&
 	    IP6_HDR + ip->payload_len > IPV6_MIN_MTU) {
 		/* §1.4: too big for the IPv4 side and not small enough to be
@@ -465,16 +471,21 @@ static enum xlat_verdict emit64(const struct xlat_ctx *ctx,
 	memcpy(l4, ip->hdr + ip->l4_off, ulen);
 	if (ip->frag_off == 0) {
 		l4_fix64(l4, ulen, ip->proto, &ip->src, &ip->dst, h->src, h->dst,
-			 m, ulen);
+			 m, ulen, partial);
 		if (nat)
-			l4_port(l4, ulen, h->proto, false, nat->t_port);
+			l4_port(l4, ulen, h->proto, false, nat->t_port, partial);
 	}
 	if (hp)
 		return hairpin(ctx, p, h->tot_len, now, out);
 	if (h->tot_len <= ctx->ipv4_mtu || whole) {
 		out_push(out, p, h->tot_len, 4, XLAT_PKT_TRANSLATED);
+		if (partial)
+			gso_fit(&out->pkts[out->npkts - 1], &out->in_off, l4, ulen,
+				h->proto, ctx->ipv4_mtu - IP4_HDR);
 		return XLAT_OK;
 	}
+	if (partial) /* fragments cannot be summed later */
+		l4_complete(l4, ulen, h->proto);
 	/* §5.1.1: an IPv6 packet of at most 1280 bytes is fragmented. */
 	out->used += (h->tot_len + 7) & ~(size_t)7;
 	return frag_emit4(out, p, h->tot_len, ctx->ipv4_mtu);

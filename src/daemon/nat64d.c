@@ -181,11 +181,13 @@ void nat64d_sync_static(struct daemon *d, const struct sixgate_conf *c)
 
 static void nat64d_write(struct daemon *d, const struct xlat_out *o)
 {
-	int fd = d->role[ROLE_NAT64].fds[0];
+	const struct daemon_role *dr = &d->role[ROLE_NAT64];
+	int fd = dr->fds[0];
 
 	for (unsigned i = 0; i < o->npkts; i++)
 		if (fd >= 0)
-			tun_write(fd, o->pkts[i].data, o->pkts[i].len);
+			tun_write(fd, dr->caps.vnet, o->pkts[i].data,
+				  o->pkts[i].len, o->pkts[i].family, NULL);
 }
 
 /* ---- health ------------------------------------------------------- */

@@ -68,11 +68,14 @@ int role_open(struct daemon *d, enum daemon_role_id r,
 		if (err)
 			return err;
 	}
-	err = tun_open(cr->tun, d->nqueues, dr->fds);
+	err = tun_open(cr->tun, d->nqueues, dr->fds, d->offloads, &dr->caps);
 	if (err) {
 		log_err("%s: opening TUN: %s", cr->tun, strerror(-err));
 		return err;
 	}
+	char caps[96];
+	tun_caps_str(&dr->caps, caps, sizeof(caps));
+	log_info("%s: offloads:%s%s", cr->tun, caps[0] == ' ' ? "" : " ", caps);
 	dr->ifindex = if_nametoindex(cr->tun);
 	if (dr->ifindex == 0) {
 		err = -errno;

@@ -25,6 +25,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "tun.h"
 
 #define DAEMON_MAX_WORKERS 64
 #define DAEMON_GRACE_SEC 10
@@ -65,6 +66,7 @@ struct daemon_role {
 	char tun[CONF_IFNAMSIZ];
 	unsigned ifindex;
 	int fds[DAEMON_MAX_WORKERS];
+	struct tun_caps caps;        /* vnet header and offloads in force */
 	_Atomic(const struct xlat_ctx *) ctx;
 	struct worker w[DAEMON_MAX_WORKERS];
 };
@@ -74,6 +76,8 @@ struct daemon {
 	const char *conf_path;       /* NULL: embedded default */
 	time_t started;
 	unsigned nqueues;            /* workers per role, fixed at start */
+	bool offloads;               /* ask TUN devices for GSO/checksum
+					offloads (issue 7) */
 	bool running;                /* workers may be started */
 	_Atomic(struct daemon_gen *) gen;
 	struct daemon_gen *retired;

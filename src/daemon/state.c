@@ -584,6 +584,7 @@ int daemon_new(const char *path, struct sixgate_conf *conf,
 	d->conf_path = path;
 	d->started = time(NULL);
 	d->nqueues = daemon_queues(conf->workers);
+	d->offloads = true;
 	d->pref64_src = PREF64_SRC_NONE;
 	err = nl_open(&d->nl);
 	if (err) {

@@ -7,13 +7,28 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include "core/wire.h"
 #include "tun.h"
 
-static int tun_open_queue(const char *name)
+/* Older headers lack the UDP segmentation offload bits (Linux 6.2). */
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#define TUN_F_USO6 0x40
+#endif
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5
+#endif
+
+#define VNET_HDR sizeof(struct virtio_net_hdr)
+
+static int tun_open_queue(const char *name, bool vnet)
 {
 	struct ifreq ifr;
 	int fd, err;
@@ -24,7 +39,8 @@ static int tun_open_queue(const char *name)
 	if (fd < 0)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE;
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_MULTI_QUEUE |
+			(vnet ? IFF_VNET_HDR : 0);
 	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		err = -errno;
@@ -34,18 +50,74 @@ static int tun_open_queue(const char *name)
 	return fd;
 }
 
-int tun_open(const char *name, unsigned nqueues, int *fds)
+/*
+ * The richest offload set the kernel accepts: checksum plus TCP
+ * segmentation both ways (with ECN), then UDP segmentation where the
+ * kernel has it (6.2 and later); each step down is tried in turn.
+ */
+static unsigned tun_offloads(int fd)
 {
-	for (unsigned i = 0; i < nqueues; i++) {
-		int fd = tun_open_queue(name);
+	static const unsigned tries[] = {
+		TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN |
+			TUN_F_USO4 | TUN_F_USO6,
+		TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN,
+		TUN_F_CSUM,
+	};
 
+	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++)
+		if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)tries[i]) == 0)
+			return tries[i];
+	return 0;
+}
+
+int tun_open(const char *name, unsigned nqueues, int *fds, bool want_offloads,
+	     struct tun_caps *caps)
+{
+	caps->vnet = false;
+	caps->offloads = 0;
+	for (unsigned i = 0; i < nqueues; i++) {
+		int fd = tun_open_queue(name, want_offloads);
+
+		/* A kernel without vnet headers on TUN: plain packets. */
+		if (fd == -EINVAL && i == 0 && want_offloads) {
+			want_offloads = false;
+			fd = tun_open_queue(name, false);
+		}
 		if (fd < 0) {
 			tun_close(fds, i);
 			return fd;
 		}
 		fds[i] = fd;
 	}
+	caps->vnet = want_offloads;
+	/* A device-wide setting: once, through any queue. */
+	if (caps->vnet)
+		caps->offloads = tun_offloads(fds[0]);
 	return 0;
+}
+
+void tun_caps_str(const struct tun_caps *caps, char *s, size_t n)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = {
+		{ TUN_F_CSUM, " csum" }, { TUN_F_TSO4, " tso4" },
+		{ TUN_F_TSO6, " tso6" }, { TUN_F_TSO_ECN, " tso-ecn" },
+		{ TUN_F_USO4, " uso4" }, { TUN_F_USO6, " uso6" },
+	};
+	size_t k = 0;
+
+	s[0] = '\0';
+	if (!caps->vnet) {
+		snprintf(s, n, "none (no vnet header)");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if ((caps->offloads & names[i].bit) && k < n)
+			k += (size_t)snprintf(s + k, n - k, "%s", names[i].name);
+	if (!k)
+		snprintf(s, n, "none (kernel refused TUNSETOFFLOAD)");
 }
 
 void tun_close(int *fds, unsigned nqueues)
@@ -57,8 +129,32 @@ void tun_close(int *fds, unsigned nqueues)
 	}
 }
 
-int tun_read_batch(int fd, unsigned char *const *bufs, size_t *lens,
-		   unsigned n)
+/* virtio_net_hdr → xlat_offload; anything the core cannot carry whole
+ * (UFO, an unknown type) makes the packet unreadable (-EPROTO). */
+static int tun_vnet_in(const struct virtio_net_hdr *h, struct xlat_offload *o)
+{
+	*o = (struct xlat_offload){ 0 };
+	o->partial = h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	o->ecn = h->gso_type & VIRTIO_NET_HDR_GSO_ECN;
+	switch (h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
+	case VIRTIO_NET_HDR_GSO_NONE:
+		return 0;
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		o->gso = XLAT_GSO_TCP;
+		break;
+	case VIRTIO_NET_HDR_GSO_UDP_L4:
+		o->gso = XLAT_GSO_UDP;
+		break;
+	default:
+		return -EPROTO;
+	}
+	o->gso_size = h->gso_size;
+	return o->partial && o->gso_size ? 0 : -EPROTO;
+}
+
+int tun_read_batch(int fd, bool vnet, unsigned char *const *bufs,
+		   struct tun_rx *rx, unsigned n)
 {
 	ssize_t got;
 
@@ -69,14 +165,66 @@ int tun_read_batch(int fd, unsigned char *const *bufs, size_t *lens,
 		return -errno;
 	if (got == 0)
 		return -EAGAIN;
-	lens[0] = (size_t)got;
+	rx[0].start = 0;
+	rx[0].len = (size_t)got;
+	rx[0].off = (struct xlat_offload){ 0 };
+	if (!vnet)
+		return 1;
+	if ((size_t)got < VNET_HDR)
+		return -EPROTO;
+	struct virtio_net_hdr h;
+	memcpy(&h, bufs[0], VNET_HDR);
+	if (tun_vnet_in(&h, &rx[0].off))
+		return -EPROTO;
+	rx[0].start = VNET_HDR;
+	rx[0].len = (size_t)got - VNET_HDR;
 	return 1;
 }
 
-int tun_write(int fd, const void *pkt, size_t len)
+/* The virtio_net_hdr of a translated packet: where its transport header
+ * and checksum are, and how the kernel is to cut it. */
+static void tun_vnet_out(struct virtio_net_hdr *h, const uint8_t *pkt,
+			 size_t len, int family, const struct xlat_offload *o)
 {
-	ssize_t put = write(fd, pkt, len);
+	memset(h, 0, sizeof(*h));
+	if (!o || !o->partial)
+		return;
+	size_t l3 = family == 4 ? (pkt[0] & 0x0f) * 4u : 40;
+	uint8_t proto = family == 4 ? pkt[9] : pkt[6];
+	if (len < l3 + 8 || (proto != 6 && proto != 17))
+		return;
+	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	h->csum_start = (uint16_t)l3;
+	h->csum_offset = proto == 6 ? 16 : 6;
+	if (o->gso == XLAT_GSO_NONE)
+		return;
+	size_t l4h = proto == 6 && len >= l3 + 13 ? (pkt[l3 + 12] >> 4) * 4u :
+						    8u;
+	h->hdr_len = (uint16_t)(l3 + l4h);
+	h->gso_size = o->gso_size;
+	if (o->gso == XLAT_GSO_UDP)
+		h->gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
+	else
+		h->gso_type = family == 4 ? VIRTIO_NET_HDR_GSO_TCPV4 :
+					    VIRTIO_NET_HDR_GSO_TCPV6;
+	if (o->ecn)
+		h->gso_type |= VIRTIO_NET_HDR_GSO_ECN;
+}
 
+int tun_write(int fd, bool vnet, const void *pkt, size_t len, int family,
+	      const struct xlat_offload *off)
+{
+	struct virtio_net_hdr h;
+	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)pkt, len } };
+	ssize_t put;
+
+	if (vnet) {
+		tun_vnet_out(&h, pkt, len, family, off);
+		put = writev(fd, iov, 2);
+		len += sizeof(h);
+	} else {
+		put = write(fd, pkt, len);
+	}
 	if (put < 0)
 		return -errno;
 	return (size_t)put == len ? 0 : -EIO;

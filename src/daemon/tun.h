@@ -3,37 +3,64 @@
  * sixgated: TUN devices, one queue (descriptor) per worker.  Packets are
  * raw IPv4/IPv6 (IFF_TUN | IFF_NO_PI); the device disappears with its last
  * descriptor, so nothing is left behind when the daemon dies.
+ *
+ * Offloads (issue 7, docs/performance.md): when the kernel allows, every
+ * packet carries a virtio_net_hdr (IFF_VNET_HDR) and the device takes TCP
+ * and UDP segmentation and checksum offload (TUNSETOFFLOAD), so the kernel
+ * hands over and takes back GSO "super-packets" of up to 64 KiB with
+ * partial checksums, and one translation serves dozens of segments.
+ * Whatever the kernel refuses is left off, and said once at open.
  */
 #ifndef SIXGATE_TUN_H
 #define SIXGATE_TUN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
-/* Room for a 64 KiB GSO packet once offloads are on (docs/performance.md). */
-#define TUN_BUF 65536
+#include "core/xlat.h"
+
+/* A 64 KiB GSO packet and its virtio_net_hdr. */
+#define TUN_BUF (65536 + 64)
+
+/* TUN_F_* offloads in force (TUN_F_CSUM, TUN_F_TSO4, ...), 0 for none. */
+struct tun_caps {
+	bool vnet;         /* packets carry a virtio_net_hdr */
+	unsigned offloads;
+};
 
 /*
  * Open name with nqueues queues (IFF_MULTI_QUEUE), descriptors into
- * fds[0..nqueues), non-blocking and close-on-exec.  Returns 0 or a
- * negative errno; on error nothing stays open.
+ * fds[0..nqueues), blocking and close-on-exec.  With want_offloads, ask
+ * for the vnet header and the offloads the kernel has and say in *caps
+ * what was granted.  Returns 0 or a negative errno; on error nothing stays
+ * open.
  */
-int tun_open(const char *name, unsigned nqueues, int *fds);
+int tun_open(const char *name, unsigned nqueues, int *fds, bool want_offloads,
+	     struct tun_caps *caps);
 
 void tun_close(int *fds, unsigned nqueues);
 
-/*
- * Read up to n packets into bufs[i] (each TUN_BUF bytes), lengths into
- * lens[i].  Returns the number read (> 0), or a negative errno (-EAGAIN
- * when the queue is empty).  Reads one packet today; the signature leaves
- * room for batching (recvmmsg-like or vnet headers) without touching the
- * workers.
- */
-int tun_read_batch(int fd, unsigned char *const *bufs, size_t *lens,
-		   unsigned n);
+/* "csum tso4 tso6 uso4 uso6" for logs. */
+void tun_caps_str(const struct tun_caps *caps, char *s, size_t n);
 
-/* Write one packet.  0 or a negative errno. */
-int tun_write(int fd, const void *pkt, size_t len);
+/*
+ * Read up to n packets into bufs[i] (each TUN_BUF bytes).  For each, the
+ * packet starts at bufs[i] + offs[i].hdr... see struct tun_rx.  Returns
+ * the number read (> 0), or a negative errno (-EAGAIN when empty).
+ */
+struct tun_rx {
+	size_t start;              /* the IP packet's offset in the buffer */
+	size_t len;                /* its length */
+	struct xlat_offload off;   /* from the virtio_net_hdr */
+};
+int tun_read_batch(int fd, bool vnet, unsigned char *const *bufs,
+		   struct tun_rx *rx, unsigned n);
+
+/* Write one packet, with a virtio_net_hdr built from off (NULL: none
+ * needed) when vnet.  family is 4 or 6.  0 or a negative errno. */
+int tun_write(int fd, bool vnet, const void *pkt, size_t len, int family,
+	      const struct xlat_offload *off);
 
 #endif

@@ -60,7 +60,8 @@ static void worker_emit(struct worker *w, const struct xlat_pkt *p,
 		}
 		stat_add(&s->icmp_sent, 1);
 	}
-	if (tun_write(w->fd, p->data, p->len) < 0)
+	if (tun_write(w->fd, w->d->role[w->role].caps.vnet, p->data, p->len,
+		      p->family, &p->off) < 0)
 		stat_add(&s->tun_write_err, 1);
 	else
 		stat_add(p->family == 4 ? &s->out4 : &s->out6, 1);
@@ -95,7 +96,8 @@ static void worker_log_drop(struct worker *w, enum xlat_verdict v,
 		 xlat_reason_name(v), addrs, xlat_reason_desc(v));
 }
 
-static void worker_packet(struct worker *w, const uint8_t *pkt, size_t len)
+static void worker_packet(struct worker *w, const uint8_t *pkt, size_t len,
+			  const struct xlat_offload *off)
 {
 	const struct xlat_ctx *x =
 		atomic_load_explicit(&w->d->role[w->role].ctx,
@@ -108,9 +110,9 @@ static void worker_packet(struct worker *w, const uint8_t *pkt, size_t len)
 	if (!x)
 		return;
 	if (w->role == ROLE_NAT64)
-		v = nat64_packet(w->d->nat64, x, pkt, len, now, w->out);
+		v = nat64_packet_off(w->d->nat64, x, pkt, len, off, now, w->out);
 	else
-		v = xlat_packet(x, pkt, len, now, w->out);
+		v = xlat_packet_off(x, pkt, len, off, now, w->out);
 	stat_add(&s->verdict[v], 1);
 	if (v != XLAT_OK && v != XLAT_HELD)
 		worker_log_drop(w, v, pkt, len, now);
@@ -128,11 +130,12 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	unsigned char *bufs[1] = { w->buf };
-	size_t lens[1];
+	struct tun_rx rx[1];
+	bool vnet = w->d->role[w->role].caps.vnet;
 
 	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
 		atomic_store(&w->qs, WORKER_OFFLINE);
-		int n = tun_read_batch(w->fd, bufs, lens, 1);
+		int n = tun_read_batch(w->fd, vnet, bufs, rx, 1);
 		worker_quiescent(w);
 		if (n < 0) {
 			if (n != -EAGAIN && n != -EINTR)
@@ -140,7 +143,8 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		for (int i = 0; i < n; i++)
-			worker_packet(w, bufs[i], lens[i]);
+			worker_packet(w, bufs[i] + rx[i].start, rx[i].len,
+				      &rx[i].off);
 	}
 	atomic_store(&w->qs, WORKER_OFFLINE);
 	return NULL;

@@ -275,7 +275,7 @@ static void test_rfc6146_3_7_port_checksum_incremental(void **state)
 		put16(l4 + co, csum_finish(csum_partial(l4, sizeof(l4), 0)));
 		if (proto == PROTO_UDP && get16(l4 + co) == 0)
 			continue;
-		l4_port(l4, sizeof(l4), proto, dst, port);
+		l4_port(l4, sizeof(l4), proto, dst, port, false);
 		unsigned off = proto == PROTO_ICMP ? 4 : dst ? 2 : 0;
 		assert_int_equal(get16(l4 + off), port);
 		assert_int_equal(csum_fold(csum_partial(l4, sizeof(l4), 0)),
