@@ -626,13 +626,17 @@ static enum xlat_verdict tcp4(struct nat64 *n, struct nat64_shard *s,
 /* §3.5 for an IPv4 packet: fills f->k's IPv6 side or says why not. */
 static enum xlat_verdict state4(struct nat64 *n, const struct xlat_ctx *ctx,
 				struct flow *f, const uint8_t *pkt, size_t len,
-				uint64_t now)
+				uint64_t now, bool in_pool)
 {
 	struct nat64_shard *s;
 	struct nat64_bib b;
 	enum xlat_verdict v;
 
 	if (nat64_lock4(n->tab, f->proto, f->k.t4, f->k.t_port, &s, &b)) {
+		/* Outside pool4 only static entries (port forwarding to an
+		 * address routed here by ipv4-route) are ours. */
+		if (!in_pool)
+			return XLAT_NAT64_NOT_POOL;
 		if (f->is_err)
 			return XLAT_NAT64_ICMP_NO_MATCH;
 		if (f->proto != NAT64_P_TCP)
@@ -684,9 +688,9 @@ static enum xlat_verdict in4(struct nat64 *n, const struct xlat_ctx *ctx,
 	if (v != XLAT_OK)
 		return x46(ctx, pkt, len, now, out, fl,
 			   &(struct xlat_nat){ .t4 = 0 });
-	/* §3.5: only packets to a pool4 address. */
-	if (!pool4_contains(n->pool, ip.dst))
-		return XLAT_NAT64_NOT_POOL;
+	/* §3.5: only packets to a pool4 address, or to a static BIB entry
+	 * outside pool4 (checked in state4()). */
+	bool in_pool = pool4_contains(n->pool, ip.dst);
 	struct xlat_nat self = { .t4 = ip.dst };
 	if (!hairpin && ip.ttl <= 1) /* answered before any state */
 		return x46(ctx, pkt, len, now, out, fl, &self);
@@ -698,7 +702,7 @@ static enum xlat_verdict in4(struct nat64 *n, const struct xlat_ctx *ctx,
 	if (f.later_frag)
 		return later4(n, ctx, &ip, &f, now, out, hairpin);
 	f.k.proto = f.proto;
-	v = state4(n, ctx, &f, pkt, ip.tot_len, now);
+	v = state4(n, ctx, &f, pkt, ip.tot_len, now, in_pool);
 	if (v != XLAT_OK)
 		return v;
 	struct xlat_nat nat;

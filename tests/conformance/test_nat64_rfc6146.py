@@ -124,6 +124,21 @@ def test_rfc6146_3_1_static_bib_never_times_out(proto):
     assert r.log("bib del") == []
 
 
+def test_rfc6146_3_1_static_bib_outside_pool4():
+    # covers: RFC 6146 §3.1 (static BIB entries), §3.5 (what the NAT64
+    # processes): port forwarding on an address that is not in pool4 (the
+    # administrator routes it to the translator) works; other ports and
+    # other protocols of that address are not the NAT64's.
+    c = conf("bib = tcp 2001:db8::80 80 203.0.113.99 443")
+    r = nat64_run([t4(SYN, 443, dst="203.0.113.99"),
+                   t4(SYN, 444, dst="203.0.113.99"),
+                   u4(443, dst="203.0.113.99")], c)
+    six = r.v6()
+    assert len(six) == 1, r.stderr
+    assert same6(six[0].dst, "2001:db8::80") and six[0][TCP].dport == 80
+    assert r.n("nat64_not_pool") == 2
+
+
 def test_rfc6146_3_1_3_3_dynamic_bib_goes_with_last_session():
     # covers: RFC 6146 §3.1, §3.3 (a dynamic BIB entry disappears with its
     # last session)
