@@ -42,6 +42,7 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/replay/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 BENCH_BIN := $(BUILD)/bench/core_bench
+NAT64_BENCH_BIN := $(BUILD)/bench/nat64_bench
 
 .PHONY: all check check-all deps demo unit conformance fuzz-replay fuzz \
 	bench install clean
@@ -56,13 +57,32 @@ $(LIBCORE): $(CORE_OBJ)
 $(LIBCONF): $(CONF_OBJ)
 	$(AR) rcs $@ $^
 
+# DNS64 synthesis logic (src/dns64, pure; issue 5).  The server and
+# resolver glue (server.c, resolver.c, dns64d*.c) is not part of it.
+# Users link $(LIBDNS64) $(LIBCORE) $(DNS64_LIBS).
+DNS64_SRC := $(filter-out src/dns64/server.c src/dns64/resolver.c \
+	src/dns64/dns64d%.c,$(wildcard src/dns64/*.c))
+DNS64_OBJ := $(DNS64_SRC:%.c=$(BUILD)/%.o)
+LIBDNS64 := $(BUILD)/libsixgate-dns64.a
+DNS64_LIBS := -lldns
+all: $(LIBDNS64)
+$(LIBDNS64): $(DNS64_OBJ)
+	$(AR) rcs $@ $^
+DNS64_UNIT := $(filter $(BUILD)/tests/test_dns64%,$(UNIT_BIN))
+$(DNS64_UNIT): $(BUILD)/tests/%: tests/unit/%.c $(LIBDNS64) $(LIBCONF) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -Itests/unit $(LDFLAGS) -o $@ $< $(LIBDNS64) $(LIBCONF) $(LIBCORE) $(DNS64_LIBS) -lcmocka
+
 $(SIXGATECTL): $(CTL_OBJ) $(LIBCONF) $(LIBCORE)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CTL_OBJ) $(LIBCONF) $(LIBCORE) -lpcap
 
 # sixgated: TUN, netlink (libmnl), threads, resolver (pref64d.c, RFC 7050);
 # no libcap (raw capset).
-$(SIXGATED): $(DAEMON_OBJ) $(LIBCONF) $(LIBCORE)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(DAEMON_OBJ) $(LIBCONF) $(LIBCORE) -lmnl -lresolv -lpthread
+# [dns64] (issue 5): the synthesis logic ($(LIBDNS64)) and the server's
+# libraries, libunbound and libevent (src/daemon/dns64*.c).
+SIXGATED_DNS64_LIBS := -lunbound -levent $(DNS64_LIBS)
+$(SIXGATED): $(DAEMON_OBJ) $(LIBDNS64) $(LIBCONF) $(LIBCORE)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(DAEMON_OBJ) $(LIBDNS64) $(LIBCONF) $(LIBCORE) -lmnl -lresolv -lpthread $(SIXGATED_DNS64_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBCONF) $(LIBCORE)
 	@mkdir -p $(dir $@)
@@ -102,12 +122,26 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_HDR) $(CORE_SRC) $(CONF_SRC)
 $(BUILD)/fuzz/fuzz_control: tests/fuzz/fuzz_control.c $(CONTROL_DEP) $(CORE_SRC) $(CONF_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZCC) $(FUZZ_FLAGS) -o $@ $< $(CONTROL_SRC) $(CORE_SRC) $(CONF_SRC)
+# DNS64 harnesses (tests/fuzz/fuzz_dns64*.c) link ldns.
+DNS64_REPLAY := $(filter $(BUILD)/replay/fuzz_dns64%,$(FUZZ_REPLAY))
+$(DNS64_REPLAY): $(BUILD)/replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_HDR) $(LIBDNS64) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c $(LIBDNS64) $(LIBCORE) $(DNS64_LIBS)
+DNS64_FUZZ := $(filter $(BUILD)/fuzz/fuzz_dns64%,$(FUZZ_BIN))
+$(DNS64_FUZZ): $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_HDR) $(DNS64_SRC) $(CORE_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZCC) $(FUZZ_FLAGS) -o $@ $< $(DNS64_SRC) $(CORE_SRC) $(DNS64_LIBS)
 fuzz: $(FUZZ_BIN)
 
 $(BENCH_BIN): bench/core_bench.c $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O2 $(LDFLAGS) -o $@ $< $(LIBCORE)
-bench: $(BENCH_BIN)
+# The stateful NAT64 benchmark (bench/nat64): built here, run on its own
+# (about a minute and 1 GiB of memory).
+$(NAT64_BENCH_BIN): bench/nat64_bench.c $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O2 $(LDFLAGS) -o $@ $< $(LIBCORE) -lpthread
+bench: $(BENCH_BIN) $(NAT64_BENCH_BIN)
 	bench/core
 
 unit: $(UNIT_BIN)
@@ -127,6 +161,13 @@ net: $(BUILD)/sixgated $(SIXGATECTL)
 	SIXGATED=$(abspath $(BUILD)/sixgated) SIXGATECTL=$(abspath $(SIXGATECTL)) \
 		$(PYTHON) -m pytest -v tests/net
 
+# DNS64 tests (root: sixgated runs with user = root): sixgated [dns64]
+# against NSD and unbound that the tests start on loopback ports.
+.PHONY: dns64
+dns64: $(BUILD)/sixgated $(SIXGATECTL)
+	SIXGATED=$(abspath $(BUILD)/sixgated) SIXGATECTL=$(abspath $(SIXGATECTL)) \
+		$(PYTHON) -m pytest -v tests/dns64
+
 check: all unit fuzz-replay conformance
 
 # The README's two commands.  Both install missing Debian packages first
@@ -137,8 +178,9 @@ deps:
 check-all:
 	scripts/deps
 	$(MAKE) check
-	@if [ "$$(id -u)" = 0 ]; then $(MAKE) net && $(MAKE) check-systemd; \
-	else echo "check-all: network and systemd tests skipped: they need root"; fi
+	@if [ "$$(id -u)" = 0 ]; then $(MAKE) net && $(MAKE) dns64 && \
+	$(MAKE) check-systemd; \
+	else echo "check-all: network, DNS64 and systemd tests skipped: they need root"; fi
 
 # sixgated installed into a booted Debian 12 container (systemd as PID 1):
 # start, privileges, routes, reload, stop.  Exit 77 = cannot boot here.

@@ -15,6 +15,9 @@
  *                  the RFC 6146 §3.4 / §3.5.1 / §3.5.2.2, RFC 5382 REQ-4/5
  *                  and RFC 5508 REQ-2 timeout floors (nat64_timeouts.h)
  *   RFC 6888       per-subscriber limits, port hold (REQ-4, REQ-5, REQ-8)
+ *   RFC 6147       [dns64]: §5 per-range prefixes, §5.1.4 exclusions,
+ *                  §5.1.7 TTL cap, §5.2 prefix rules (addr_pref64_check());
+ *                  RFC 7050 §4 ipv4only.arpa TTL
  *
  * The whole input is copied once and cut into lines in place, so there is no
  * line-length limit and nothing is truncated: a NUL byte or a stray control
@@ -28,6 +31,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "dns64/dns64.h" /* defaults and list sizes only: no link */
 
 /* A config file is a few kilobytes; anything this big is a mistake. */
 #define CONF_MAX_FILE (16u << 20)
@@ -70,6 +74,8 @@ struct conf_parser {
 	unsigned line_sect[CONF_SECT_DNS64 + 1][CONF_KEYS_MAX];
 	bool nonglobal_given;     /* first wkp-nonglobal clears the default */
 	unsigned sect_line[CONF_SECT_DNS64 + 1]; /* where [x] was opened */
+	/* [dns64] lists whose first line replaces the default. */
+	bool listen_given, allow_given, exclude_given, mapout_given;
 	unsigned *bib_line;       /* line of each nat64s.bib row */
 	unsigned bib_cap;         /* rows allocated in both arrays */
 };
@@ -332,6 +338,18 @@ static int conf_set_log_packets(struct conf_parser *p, const char *key,
 				char *val)
 {
 	return conf_get_bool(p, key, val, &p->c->log_packets);
+}
+
+static int conf_set_offloads(struct conf_parser *p, const char *key,
+			     char *val)
+{
+	return conf_get_bool(p, key, val, &p->c->offloads);
+}
+
+static int conf_set_pin_workers(struct conf_parser *p, const char *key,
+				char *val)
+{
+	return conf_get_bool(p, key, val, &p->c->pin_workers);
 }
 
 static int conf_set_icmp_rate(struct conf_parser *p, const char *key,
@@ -1390,6 +1408,286 @@ static int conf_set_log_sessions(struct conf_parser *p, const char *key,
 	return conf_get_bool(p, key, val, &conf_n64(p)->cfg.log_sessions);
 }
 
+/* ---- [dns64] keys (RFC 6147, RFC 7050, RFC 8880) ----------------------- */
+
+static struct conf_dns64 *conf_d64(struct conf_parser *p)
+{
+	return &p->c->dns64;
+}
+
+/* "ADDR [PORT]"; port defaults to 53. */
+static int conf_get_endpoint(struct conf_parser *p, const char *key,
+			     char *val, struct conf_endpoint *e)
+{
+	char *save = NULL, *addr = strtok_r(val, " \t", &save);
+	char *port = strtok_r(NULL, " \t", &save);
+	uint32_t v = 53;
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	if (strtok_r(NULL, " \t", &save))
+		return conf_err(p, "%s: expected ADDRESS [PORT]", key);
+	if (inet_pton(AF_INET6, addr, &e->addr6) == 1)
+		e->v6 = true;
+	else if (conf_get_addr4(p, key, addr, &e->v4))
+		return conf_err(p, "%s: '" CONF_QUOTE "' is not an IPv4 or "
+				"IPv6 address", key, addr);
+	if (port && (err = conf_get_uint(p, key, port, 1, 65535, &v)))
+		return err;
+	e->port = (uint16_t)v;
+	return 0;
+}
+
+static bool conf_endpoint_eq(const struct conf_endpoint *a,
+			     const struct conf_endpoint *b)
+{
+	return a->v6 == b->v6 && a->port == b->port &&
+	       (a->v6 ? memcmp(&a->addr6, &b->addr6, 16) == 0
+		      : a->v4 == b->v4);
+}
+
+static int conf_endpoint_add(struct conf_parser *p, const char *key,
+			     char *val, struct conf_endpoint *list,
+			     unsigned *n, unsigned max)
+{
+	struct conf_endpoint e;
+	int err = conf_get_endpoint(p, key, val, &e);
+
+	if (err)
+		return err;
+	for (unsigned i = 0; i < *n; i++)
+		if (conf_endpoint_eq(&list[i], &e))
+			return conf_err(p, "%s: given twice", key);
+	if (*n >= max)
+		return conf_err(p, "%s: more than %u", key, max);
+	list[(*n)++] = e;
+	return 0;
+}
+
+static int conf_set_d64_listen(struct conf_parser *p, const char *key,
+			       char *val)
+{
+	struct conf_dns64 *d = conf_d64(p);
+
+	if (!p->listen_given) {
+		d->nlisten = 0;
+		p->listen_given = true;
+	}
+	return conf_endpoint_add(p, key, val, d->listen, &d->nlisten,
+				 CONF_DNS64_LISTEN_MAX);
+}
+
+static int conf_set_d64_upstream(struct conf_parser *p, const char *key,
+				 char *val)
+{
+	struct conf_dns64 *d = conf_d64(p);
+
+	return conf_endpoint_add(p, key, val, d->upstream, &d->nupstream,
+				 CONF_DNS64_UPSTREAM_MAX);
+}
+
+static int conf_set_d64_recursion(struct conf_parser *p, const char *key,
+				  char *val)
+{
+	return conf_get_bool(p, key, val, &conf_d64(p)->recursion);
+}
+
+static int conf_set_d64_dnssec(struct conf_parser *p, const char *key,
+			       char *val)
+{
+	return conf_get_bool(p, key, val, &conf_d64(p)->dnssec);
+}
+
+static int conf_set_d64_anchor(struct conf_parser *p, const char *key,
+			       char *val)
+{
+	size_t n = strlen(val);
+
+	if (val[0] != '/')
+		return conf_err(p, "%s: '" CONF_QUOTE "' is not an absolute "
+				"path", key, val);
+	if (n >= CONF_DNS64_PATH_MAX)
+		return conf_err(p, "%s: longer than %d bytes", key,
+				CONF_DNS64_PATH_MAX - 1);
+	if (strpbrk(val, " \t\"'"))
+		return conf_err(p, "%s: blanks and quotes are not supported "
+				"in the path", key);
+	memcpy(conf_d64(p)->trust_anchor, val, n + 1);
+	return 0;
+}
+
+/* An IPv6 prefix when the text has a ':', else an IPv4 one; a bare
+ * address is a host prefix. */
+static int conf_get_netprefix(struct conf_parser *p, const char *key,
+			      char *val, struct conf_netprefix *np)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+
+	memset(np, 0, sizeof(*np));
+	if (!strchr(val, ':'))
+		return conf_get_prefix4(p, key, val, &np->p4);
+	np->v6 = true;
+	if (strchr(val, '/') || strlen(val) >= INET6_ADDRSTRLEN)
+		return conf_get_prefix6(p, key, val, &np->p6);
+	snprintf(buf, sizeof(buf), "%s/128", val);
+	return conf_get_prefix6(p, key, buf, &np->p6);
+}
+
+static bool conf_netprefix_eq(const struct conf_netprefix *a,
+			      const struct conf_netprefix *b)
+{
+	if (a->v6 != b->v6)
+		return false;
+	if (a->v6)
+		return a->p6.len == b->p6.len &&
+		       memcmp(&a->p6.addr, &b->p6.addr, 16) == 0;
+	return a->p4.addr == b->p4.addr && a->p4.len == b->p4.len;
+}
+
+static int conf_set_d64_allow(struct conf_parser *p, const char *key,
+			      char *val)
+{
+	struct conf_dns64 *d = conf_d64(p);
+	struct conf_netprefix np;
+	int err = conf_get_netprefix(p, key, val, &np);
+
+	if (err)
+		return err;
+	if (!p->allow_given) {
+		d->nallow = 0;
+		p->allow_given = true;
+	}
+	for (unsigned i = 0; i < d->nallow; i++)
+		if (conf_netprefix_eq(&d->allow[i], &np))
+			return conf_err(p, "%s: " CONF_QUOTE " given twice",
+					key, val);
+	if (d->nallow >= CONF_DNS64_CLIENT_MAX)
+		return conf_err(p, "%s: more than %d prefixes", key,
+				CONF_DNS64_CLIENT_MAX);
+	d->allow[d->nallow++] = np;
+	return 0;
+}
+
+static int conf_set_d64_exclude(struct conf_parser *p, const char *key,
+				char *val)
+{
+	struct conf_dns64 *d = conf_d64(p);
+	struct prefix6 pf;
+	int err = conf_get_prefix6(p, key, val, &pf);
+
+	if (err)
+		return err;
+	if (!p->exclude_given) {
+		d->nexclude = 0;
+		p->exclude_given = true;
+	}
+	if (d->nexclude >= CONF_DNS64_EXCLUDE_MAX)
+		return conf_err(p, "%s: more than %d prefixes", key,
+				CONF_DNS64_EXCLUDE_MAX);
+	d->exclude[d->nexclude++] = pf;
+	return 0;
+}
+
+static int conf_set_d64_mapout(struct conf_parser *p, const char *key,
+			       char *val)
+{
+	struct conf_dns64 *d = conf_d64(p);
+	struct prefix4 pf;
+	int err = conf_get_prefix4(p, key, val, &pf);
+
+	if (err)
+		return err;
+	if (!p->mapout_given) {
+		d->nmapout = 0;
+		p->mapout_given = true;
+	}
+	if (d->nmapout >= CONF_DNS64_MAPOUT_MAX)
+		return conf_err(p, "%s: more than %d prefixes", key,
+				CONF_DNS64_MAPOUT_MAX);
+	d->mapout[d->nmapout++] = pf;
+	return 0;
+}
+
+/* RFC 6147 §5: "IPV6/LEN IPV4/LEN".  The prefix is checked like pref64
+ * (RFC 6052 §2.2, all lengths <= 96 as §5.2 wants); 0.0.0.0/0 is the
+ * global pref64's. */
+static int conf_set_d64_prefix(struct conf_parser *p, const char *key,
+			       char *val)
+{
+	struct conf_dns64 *d = conf_d64(p);
+	char *save = NULL, *s6 = strtok_r(val, " \t", &save);
+	char *s4 = strtok_r(NULL, " \t", &save);
+	struct conf_dns64_prefix e;
+	int err;
+
+	if (!s4 || strtok_r(NULL, " \t", &save))
+		return conf_err(p, "%s: expected IPV6/LEN IPV4/LEN", key);
+	err = conf_get_pref64(p, key, s6, &e.pref);
+	if (err == 0)
+		err = conf_get_prefix4(p, key, s4, &e.range);
+	if (err)
+		return err;
+	if (e.range.len == 0)
+		return conf_err(p, "%s: 0.0.0.0/0 is the global pref64's "
+				"range", key);
+	for (unsigned i = 0; i < d->nprefix; i++)
+		if (d->prefix[i].range.addr == e.range.addr &&
+		    d->prefix[i].range.len == e.range.len)
+			return conf_err(p, "%s: " CONF_QUOTE " already has a "
+					"prefix", key, s4);
+	if (d->nprefix >= CONF_DNS64_PREFIX_MAX)
+		return conf_err(p, "%s: more than %d lines", key,
+				CONF_DNS64_PREFIX_MAX);
+	d->prefix[d->nprefix++] = e;
+	return 0;
+}
+
+static int conf_set_d64_ttl_cap(struct conf_parser *p, const char *key,
+				char *val)
+{
+	return conf_get_uint(p, key, val, 1, 86400, &conf_d64(p)->ttl_cap);
+}
+
+static int conf_set_d64_v4only_ttl(struct conf_parser *p, const char *key,
+				   char *val)
+{
+	return conf_get_uint(p, key, val, 1, 86400,
+			     &conf_d64(p)->ipv4only_ttl);
+}
+
+static int conf_set_d64_ptr(struct conf_parser *p, const char *key, char *val)
+{
+	return conf_get_bool(p, key, val, &conf_d64(p)->ptr);
+}
+
+static int conf_set_d64_cache(struct conf_parser *p, const char *key,
+			      char *val)
+{
+	return conf_get_uint(p, key, val, 0, 1u << 24,
+			     &conf_d64(p)->cache_size);
+}
+
+static int conf_set_d64_up_timeout(struct conf_parser *p, const char *key,
+				   char *val)
+{
+	return conf_get_uint(p, key, val, 1, 60,
+			     &conf_d64(p)->upstream_timeout);
+}
+
+static int conf_set_d64_tcp_idle(struct conf_parser *p, const char *key,
+				 char *val)
+{
+	return conf_get_uint(p, key, val, 1, 3600,
+			     &conf_d64(p)->tcp_idle_timeout);
+}
+
+static int conf_set_d64_tcp_max(struct conf_parser *p, const char *key,
+				char *val)
+{
+	return conf_get_uint(p, key, val, 1, 65536,
+			     &conf_d64(p)->tcp_max_clients);
+}
+
 /* [siit] / [clat] keys that [nat64] refuses, and why. */
 static const struct {
 	const char *name;
@@ -1413,6 +1711,7 @@ static const struct conf_key conf_keys[] = {
 #define S CONF_S(CONF_SECT_SIIT)
 #define C CONF_S(CONF_SECT_CLAT)
 #define N CONF_S(CONF_SECT_NAT64)
+#define D CONF_S(CONF_SECT_DNS64)
 	{ G, "pref64", false, conf_set_pref64 },
 	{ G, "allow-nonglobal-wkp", false, conf_set_allow_wkp },
 	{ G, "allow-nonglobal-wkp-icmp", false, conf_set_allow_wkp_icmp },
@@ -1422,6 +1721,8 @@ static const struct conf_key conf_keys[] = {
 	{ G, "control-socket", false, conf_set_control },
 	{ G, "log-packets", false, conf_set_log_packets },
 	{ G, "icmp-error-rate", false, conf_set_icmp_rate },
+	{ G, "offloads", false, conf_set_offloads },
+	{ G, "pin-workers", false, conf_set_pin_workers },
 	{ C, "mode", false, conf_set_clat_mode },
 	{ S | C | N, "tun", false, conf_set_tun },
 	{ S | C | N, "manage-routes", false, conf_set_manage_routes },
@@ -1478,10 +1779,27 @@ static const struct conf_key conf_keys[] = {
 	{ N, "fragment-hold-max", false, conf_set_frag_hold_max },
 	{ N, "log-bib", false, conf_set_log_bib },
 	{ N, "log-sessions", false, conf_set_log_sessions },
+	{ D, "listen", true, conf_set_d64_listen },
+	{ D, "upstream", true, conf_set_d64_upstream },
+	{ D, "recursion", false, conf_set_d64_recursion },
+	{ D, "dnssec", false, conf_set_d64_dnssec },
+	{ D, "trust-anchor", false, conf_set_d64_anchor },
+	{ D, "allow-client", true, conf_set_d64_allow },
+	{ D, "exclude", true, conf_set_d64_exclude },
+	{ D, "map-out", true, conf_set_d64_mapout },
+	{ D, "prefix", true, conf_set_d64_prefix },
+	{ D, "ttl-cap", false, conf_set_d64_ttl_cap },
+	{ D, "ipv4only-ttl", false, conf_set_d64_v4only_ttl },
+	{ D, "ptr", false, conf_set_d64_ptr },
+	{ D, "cache-size", false, conf_set_d64_cache },
+	{ D, "upstream-timeout", false, conf_set_d64_up_timeout },
+	{ D, "tcp-idle-timeout", false, conf_set_d64_tcp_idle },
+	{ D, "tcp-max-clients", false, conf_set_d64_tcp_max },
 #undef G
 #undef S
 #undef C
 #undef N
+#undef D
 };
 
 #define CONF_NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -1569,8 +1887,14 @@ static int conf_open_section(struct conf_parser *p, char *s)
 		p->sect_line[i] = p->line;
 		return 0;
 	}
-	if (strcmp(name, conf_section_names[CONF_SECT_DNS64]) == 0)
-		return conf_err(p, "[%s] is not supported yet", name);
+	if (strcmp(name, conf_section_names[CONF_SECT_DNS64]) == 0) {
+		if (p->c->dns64.enabled)
+			return conf_err(p, "[%s] given twice", name);
+		p->c->dns64.enabled = true;
+		p->sect = CONF_SECT_DNS64;
+		p->sect_line[CONF_SECT_DNS64] = p->line;
+		return 0;
+	}
 	return conf_err(p, "unknown section [" CONF_QUOTE "]", name);
 }
 
@@ -1723,6 +2047,39 @@ static void conf_nat64_defaults(struct conf_nat64 *n)
 	cfg->table.client_max_bib = 4096 * POOL4_NPROTO;
 }
 
+static void conf_dns64_defaults(struct conf_dns64 *d)
+{
+	static const struct prefix4 mapout[] = DNS64_MAPOUT_DEFAULT;
+
+	memset(d, 0, sizeof(*d));
+	d->listen[0] = (struct conf_endpoint){ .v4 = 0x7f000001, .port = 53 };
+	d->listen[1] = (struct conf_endpoint){ .v6 = true, .port = 53,
+					       .addr6 = IN6ADDR_LOOPBACK_INIT };
+	d->nlisten = 2;
+	d->allow[0] = (struct conf_netprefix){ .v6 = true };
+	d->allow[1] = (struct conf_netprefix){ .v6 = false };
+	d->nallow = 2;
+	/* RFC 6147 §5.1.4: ::ffff:0:0/96 */
+	d->exclude[0].addr.s6_addr[10] = 0xff;
+	d->exclude[0].addr.s6_addr[11] = 0xff;
+	d->exclude[0].len = 96;
+	d->nexclude = 1;
+	memcpy(d->mapout, mapout, sizeof(mapout));
+	d->nmapout = sizeof(mapout) / sizeof(mapout[0]);
+	d->ttl_cap = DNS64_TTL_CAP;
+	d->ipv4only_ttl = DNS64_IPV4ONLY_TTL;
+	d->ptr = true;
+	d->cache_size = 65536;
+	d->upstream_timeout = 5;
+	d->tcp_idle_timeout = 10;
+	d->tcp_max_clients = 256;
+}
+
+_Static_assert(CONF_DNS64_EXCLUDE_MAX == DNS64_EXCLUDE_MAX &&
+	       CONF_DNS64_MAPOUT_MAX == DNS64_MAPOUT_MAX &&
+	       CONF_DNS64_PREFIX_MAX + 1 <= DNS64_PREFIX_MAX,
+	       "[dns64] lists must fit struct dns64_config");
+
 static int conf_defaults(struct sixgate_conf *c)
 {
 	static const struct in6_addr wkp = {
@@ -1737,12 +2094,14 @@ static int conf_defaults(struct sixgate_conf *c)
 	snprintf(c->control_socket, sizeof(c->control_socket),
 		 "/run/sixgate/control");
 	c->icmp_error_rate = 100;
+	c->offloads = true;
 	err = conf_role_defaults(&c->siit, "siit0");
 	if (err == 0)
 		err = conf_role_defaults(&c->clat, "clat0");
 	if (err == 0)
 		err = conf_role_defaults(&c->nat64, "nat64");
 	conf_nat64_defaults(&c->nat64s);
+	conf_dns64_defaults(&c->dns64);
 	/* One source of truth for the RFC 6052 §3.1 list: the core's. */
 	memcpy(c->nonglobal, c->siit.ctx.nonglobal, sizeof(c->nonglobal));
 	c->nnonglobal = c->siit.ctx.nnonglobal;
@@ -2011,6 +2370,28 @@ static int conf_check_tuns(struct conf_parser *p)
 	return 0;
 }
 
+/* [dns64] keys that depend on each other. */
+static int conf_apply_dns64(struct conf_parser *p)
+{
+	const struct conf_dns64 *d = &p->c->dns64;
+
+	if (d->recursion && d->nupstream) {
+		p->line = conf_line_of(p, CONF_SECT_DNS64, "upstream");
+		return conf_err(p, "upstream: not used with recursion = yes "
+				"(remove one of them)");
+	}
+	if (d->dnssec && !d->trust_anchor[0]) {
+		p->line = conf_line_of(p, CONF_SECT_DNS64, "dnssec");
+		return conf_err(p, "dnssec: needs trust-anchor = FILE (the "
+				"root key, e.g. /usr/share/dns/root.key)");
+	}
+	if (!d->dnssec && d->trust_anchor[0])
+		conf_warn_at(p, conf_line_of(p, CONF_SECT_DNS64,
+					     "trust-anchor"),
+			     "trust-anchor is not used without dnssec = yes");
+	return 0;
+}
+
 static int conf_apply(struct conf_parser *p)
 {
 	struct sixgate_conf *c = p->c;
@@ -2024,6 +2405,8 @@ static int conf_apply(struct conf_parser *p)
 		err = conf_apply_nat64(p);
 	if (err == 0)
 		err = conf_check_tuns(p);
+	if (err == 0 && c->dns64.enabled)
+		err = conf_apply_dns64(p);
 	return err;
 }
 
@@ -2223,6 +2606,8 @@ static void conf_print_global(FILE *f, const struct sixgate_conf *c)
 	fprintf(f, "control-socket = %s\n", c->control_socket);
 	fprintf(f, "log-packets = %s\n", conf_fmt_bool(c->log_packets));
 	fprintf(f, "icmp-error-rate = %u\n", c->icmp_error_rate);
+	fprintf(f, "offloads = %s\n", conf_fmt_bool(c->offloads));
+	fprintf(f, "pin-workers = %s\n", conf_fmt_bool(c->pin_workers));
 }
 
 static void conf_print_tun(FILE *f, const struct conf_role *r, bool v6routes)
@@ -2498,6 +2883,69 @@ static void conf_print_nat64(FILE *f, const struct conf_role *r,
 	fprintf(f, "log-sessions = %s\n", conf_fmt_bool(c->log_sessions));
 }
 
+static const char *conf_fmt_endpoint(struct conf_buf6 *b,
+				     const struct conf_endpoint *e)
+{
+	char s[INET6_ADDRSTRLEN];
+	struct in_addr in = { .s_addr = htonl(e->v4) };
+
+	if (e->v6)
+		inet_ntop(AF_INET6, &e->addr6, s, sizeof(s));
+	else
+		inet_ntop(AF_INET, &in, s, sizeof(s));
+	snprintf(b->s, sizeof(b->s), "%s %u", s, e->port);
+	return b->s;
+}
+
+static void conf_print_dns64_lists(FILE *f, const struct conf_dns64 *d)
+{
+	struct conf_buf6 b, b4;
+
+	for (unsigned i = 0; i < d->nallow; i++) {
+		const struct conf_netprefix *np = &d->allow[i];
+
+		fprintf(f, "allow-client = %s\n", np->v6 ?
+			conf_fmt6(&b, &np->p6.addr, np->p6.len) :
+			conf_fmt4(&b, np->p4.addr, np->p4.len));
+	}
+	for (unsigned i = 0; i < d->nexclude; i++)
+		fprintf(f, "exclude = %s\n", conf_fmt6(&b, &d->exclude[i].addr,
+							d->exclude[i].len));
+	for (unsigned i = 0; i < d->nmapout; i++)
+		fprintf(f, "map-out = %s\n", conf_fmt4(&b, d->mapout[i].addr,
+							d->mapout[i].len));
+	for (unsigned i = 0; i < d->nprefix; i++)
+		fprintf(f, "prefix = %s %s\n",
+			conf_fmt6(&b, &d->prefix[i].pref.prefix,
+				  d->prefix[i].pref.len),
+			conf_fmt4(&b4, d->prefix[i].range.addr,
+				  d->prefix[i].range.len));
+}
+
+static void conf_print_dns64(FILE *f, const struct conf_dns64 *d)
+{
+	struct conf_buf6 b;
+
+	fprintf(f, "\n[dns64]\n");
+	for (unsigned i = 0; i < d->nlisten; i++)
+		fprintf(f, "listen = %s\n", conf_fmt_endpoint(&b, &d->listen[i]));
+	for (unsigned i = 0; i < d->nupstream; i++)
+		fprintf(f, "upstream = %s\n",
+			conf_fmt_endpoint(&b, &d->upstream[i]));
+	fprintf(f, "recursion = %s\n", conf_fmt_bool(d->recursion));
+	fprintf(f, "dnssec = %s\n", conf_fmt_bool(d->dnssec));
+	if (d->trust_anchor[0])
+		fprintf(f, "trust-anchor = %s\n", d->trust_anchor);
+	conf_print_dns64_lists(f, d);
+	fprintf(f, "ttl-cap = %u\n", d->ttl_cap);
+	fprintf(f, "ipv4only-ttl = %u\n", d->ipv4only_ttl);
+	fprintf(f, "ptr = %s\n", conf_fmt_bool(d->ptr));
+	fprintf(f, "cache-size = %u\n", d->cache_size);
+	fprintf(f, "upstream-timeout = %u\n", d->upstream_timeout);
+	fprintf(f, "tcp-idle-timeout = %u\n", d->tcp_idle_timeout);
+	fprintf(f, "tcp-max-clients = %u\n", d->tcp_max_clients);
+}
+
 int conf_print(FILE *f, const struct sixgate_conf *c)
 {
 	conf_print_global(f, c);
@@ -2507,6 +2955,8 @@ int conf_print(FILE *f, const struct sixgate_conf *c)
 		conf_print_clat(f, &c->clat);
 	if (c->nat64.enabled)
 		conf_print_nat64(f, &c->nat64, &c->nat64s, c->pref64_auto);
+	if (c->dns64.enabled)
+		conf_print_dns64(f, &c->dns64);
 	return ferror(f) ? -EIO : 0;
 }
 
@@ -2620,7 +3070,8 @@ static bool conf_daemon_eq(const struct sixgate_conf *a,
 	return a->workers == b->workers && strcmp(a->user, b->user) == 0 &&
 	       strcmp(a->control_socket, b->control_socket) == 0 &&
 	       a->log_packets == b->log_packets &&
-	       a->icmp_error_rate == b->icmp_error_rate;
+	       a->icmp_error_rate == b->icmp_error_rate &&
+	       a->offloads == b->offloads && a->pin_workers == b->pin_workers;
 }
 
 static bool conf_timeouts_eq(const struct nat64_timeouts *a,
@@ -2701,6 +3152,56 @@ static bool conf_nat64_eq(const struct sixgate_conf *a,
 		conf_bib_eq(&a->nat64s, &b->nat64s));
 }
 
+static bool conf_endpoints_eq(const struct conf_endpoint *a, unsigned na,
+			      const struct conf_endpoint *b, unsigned nb)
+{
+	if (na != nb)
+		return false;
+	for (unsigned i = 0; i < na; i++)
+		if (!conf_endpoint_eq(&a[i], &b[i]))
+			return false;
+	return true;
+}
+
+static bool conf_d64_lists_eq(const struct conf_dns64 *a,
+			      const struct conf_dns64 *b)
+{
+	if (a->nallow != b->nallow || a->nprefix != b->nprefix)
+		return false;
+	for (unsigned i = 0; i < a->nallow; i++)
+		if (!conf_netprefix_eq(&a->allow[i], &b->allow[i]))
+			return false;
+	for (unsigned i = 0; i < a->nprefix; i++)
+		if (!conf_pref64_eq(&a->prefix[i].pref, &b->prefix[i].pref) ||
+		    !conf_prefix4_list_eq(&a->prefix[i].range, 1,
+					  &b->prefix[i].range, 1))
+			return false;
+	return conf_prefix6_list_eq(a->exclude, a->nexclude, b->exclude,
+				    b->nexclude) &&
+	       conf_prefix4_list_eq(a->mapout, a->nmapout, b->mapout,
+				    b->nmapout);
+}
+
+static bool conf_dns64_eq(const struct conf_dns64 *a,
+			  const struct conf_dns64 *b)
+{
+	if (a->enabled != b->enabled)
+		return false;
+	return !a->enabled ||
+	       (conf_endpoints_eq(a->listen, a->nlisten, b->listen,
+				  b->nlisten) &&
+		conf_endpoints_eq(a->upstream, a->nupstream, b->upstream,
+				  b->nupstream) &&
+		a->recursion == b->recursion && a->dnssec == b->dnssec &&
+		strcmp(a->trust_anchor, b->trust_anchor) == 0 &&
+		conf_d64_lists_eq(a, b) && a->ttl_cap == b->ttl_cap &&
+		a->ipv4only_ttl == b->ipv4only_ttl && a->ptr == b->ptr &&
+		a->cache_size == b->cache_size &&
+		a->upstream_timeout == b->upstream_timeout &&
+		a->tcp_idle_timeout == b->tcp_idle_timeout &&
+		a->tcp_max_clients == b->tcp_max_clients);
+}
+
 bool conf_equal(const struct sixgate_conf *a, const struct sixgate_conf *b)
 {
 	if (!conf_pref64_eq(&a->pref64, &b->pref64) ||
@@ -2712,5 +3213,6 @@ bool conf_equal(const struct sixgate_conf *a, const struct sixgate_conf *b)
 	    !conf_daemon_eq(a, b))
 		return false;
 	return conf_role_eq(&a->siit, &b->siit) &&
-	       conf_role_eq(&a->clat, &b->clat) && conf_nat64_eq(a, b);
+	       conf_role_eq(&a->clat, &b->clat) && conf_nat64_eq(a, b) &&
+	       conf_dns64_eq(&a->dns64, &b->dns64);
 }

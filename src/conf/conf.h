@@ -108,6 +108,71 @@ struct conf_nat64 {
 	unsigned nbib;
 };
 
+/* [dns64] list sizes; the synthesis lists match src/dns64/dns64.h (one
+ * prefix slot there is the global pref64's). */
+#define CONF_DNS64_LISTEN_MAX 16
+#define CONF_DNS64_UPSTREAM_MAX 16
+#define CONF_DNS64_CLIENT_MAX 64
+#define CONF_DNS64_EXCLUDE_MAX 16
+#define CONF_DNS64_MAPOUT_MAX 32
+#define CONF_DNS64_PREFIX_MAX 15
+#define CONF_DNS64_PATH_MAX 256
+
+/* listen / upstream: an address and a port. */
+struct conf_endpoint {
+	bool v6;
+	uint32_t v4;            /* host order, when !v6 */
+	struct in6_addr addr6;  /* when v6 */
+	uint16_t port;
+};
+
+/* allow-client: an IPv4 or an IPv6 prefix. */
+struct conf_netprefix {
+	bool v6;
+	struct prefix4 p4;
+	struct prefix6 p6;
+};
+
+/* prefix = IPV6/LEN IPV4/LEN (RFC 6147 §5): A records inside range are
+ * synthesised with pref instead of the global pref64. */
+struct conf_dns64_prefix {
+	struct pref64 pref;
+	struct prefix4 range;
+};
+
+/*
+ * [dns64] (RFC 6147, RFC 7050, RFC 8880), served by sixgated.  Fixed-size
+ * lists, so the struct copies by value.  The prefix for everything the
+ * prefix lines do not cover is the global pref64 (with pref64 = auto the
+ * discovered one); the non-global list and allow-nonglobal-wkp are the
+ * global keys.
+ */
+struct conf_dns64 {
+	bool enabled;                 /* the section was present */
+	struct conf_endpoint listen[CONF_DNS64_LISTEN_MAX];
+	unsigned nlisten;             /* default 127.0.0.1 53, ::1 53 */
+	struct conf_endpoint upstream[CONF_DNS64_UPSTREAM_MAX];
+	unsigned nupstream;           /* 0: /etc/resolv.conf */
+	bool recursion;               /* full recursion from the root */
+	bool dnssec;                  /* validate (RFC 4035); needs trust_anchor */
+	char trust_anchor[CONF_DNS64_PATH_MAX]; /* "" when not given */
+	struct conf_netprefix allow[CONF_DNS64_CLIENT_MAX];
+	unsigned nallow;              /* default ::/0 and 0.0.0.0/0 */
+	struct prefix6 exclude[CONF_DNS64_EXCLUDE_MAX];
+	unsigned nexclude;            /* default ::ffff:0:0/96 (§5.1.4) */
+	struct prefix4 mapout[CONF_DNS64_MAPOUT_MAX];
+	unsigned nmapout;             /* default DNS64_MAPOUT_DEFAULT */
+	struct conf_dns64_prefix prefix[CONF_DNS64_PREFIX_MAX];
+	unsigned nprefix;
+	uint32_t ttl_cap;             /* §5.1.7, default 600 */
+	uint32_t ipv4only_ttl;        /* RFC 7050 §4, default 3600 */
+	bool ptr;                     /* §5.3.1 CNAME into in-addr.arpa */
+	uint32_t cache_size;          /* entries, 0 = no cache */
+	uint32_t upstream_timeout;    /* seconds (§5.1.3) */
+	uint32_t tcp_idle_timeout;    /* seconds */
+	uint32_t tcp_max_clients;
+};
+
 struct sixgate_conf {
 	/* Global keys. */
 	struct pref64 pref64; /* default 64:ff9b::/96; len 0 when auto */
@@ -120,6 +185,9 @@ struct sixgate_conf {
 	char user[CONF_USER_MAX];       /* default "sixgate"; "root": no drop */
 	char control_socket[CONF_PATH_MAX]; /* default /run/sixgate/control */
 	bool log_packets;               /* per-packet logs, rate-limited */
+	bool offloads;                  /* TUN GSO/checksum offloads, default
+					   on (issue 7) */
+	bool pin_workers;               /* worker i on CPU i mod n */
 	uint32_t icmp_error_rate;       /* per second per worker, 0 = no limit */
 
 	struct conf_role siit;
@@ -128,6 +196,7 @@ struct sixgate_conf {
 	 * (RFC 6146 §3.4); nat64s holds the stateful part. */
 	struct conf_role nat64;
 	struct conf_nat64 nat64s;
+	struct conf_dns64 dns64;
 };
 
 /* Receives one "file:line: warning: ..." line (no newline). */

@@ -888,6 +888,8 @@ static const struct control_counter control_counters[] = {
 	  "failed reads from the TUN devices" },
 	{ "tun_write_err", offsetof(struct stats_sum, tun_write_err),
 	  "failed writes to the TUN devices" },
+	{ "gso_in", offsetof(struct stats_sum, gso_in),
+	  "GSO super-packets read (offloads), each counted once in in4/in6" },
 };
 
 #define CONTROL_NCOUNTERS (sizeof(control_counters) / \
@@ -1033,8 +1035,54 @@ static void control_nat64_stats_json(struct control_buf *b,
 	control_buf_printf(b, "}");
 }
 
+/* [dns64] (docs/dns64.md): the DNS64 thread's counters. */
+#define CONTROL_DNS64_ROW(name, desc) { #name, desc },
+static const struct {
+	const char *name;
+	const char *desc;
+} control_dns64_rows[] = { DNS64_COUNTERS(CONTROL_DNS64_ROW) };
+#undef CONTROL_DNS64_ROW
+#define CONTROL_DNS64_N (sizeof(control_dns64_rows) / \
+			 sizeof(control_dns64_rows[0]))
+
+static void control_dns64_values(const struct dns64_stats *s,
+				 uint64_t v[CONTROL_DNS64_N])
+{
+	size_t i = 0;
+
+#define CONTROL_DNS64_VALUE(name, desc) v[i++] = s->name;
+	DNS64_COUNTERS(CONTROL_DNS64_VALUE)
+#undef CONTROL_DNS64_VALUE
+}
+
+static void control_dns64_stats(struct control_buf *b,
+				const struct dns64_stats *s, bool json)
+{
+	uint64_t v[CONTROL_DNS64_N];
+
+	control_dns64_values(s, v);
+	if (json)
+		control_buf_printf(b, ", \"dns64\": {");
+	else
+		control_buf_printf(b, "\n%-22s %20s  %s\n", "DNS64", "VALUE",
+				   "DESCRIPTION");
+	for (size_t i = 0; i < CONTROL_DNS64_N; i++) {
+		if (json)
+			control_buf_printf(b, "%s\"%s\": %" PRIu64,
+					   i ? ", " : "",
+					   control_dns64_rows[i].name, v[i]);
+		else
+			control_buf_printf(b, CONTROL_ROW,
+					   control_dns64_rows[i].name, v[i],
+					   control_dns64_rows[i].desc);
+	}
+	if (json)
+		control_buf_printf(b, "}");
+}
+
 static int control_stats(struct control_ctx *x)
 {
+	struct dns64_stats ds;
 	struct nat64 *n = daemon_nat64(x->d);
 	struct nat64_stats ns;
 	struct stats_sum s;
@@ -1051,6 +1099,8 @@ static int control_stats(struct control_ctx *x)
 		control_nat64_stats_json(x->b, &ns);
 	else if (n)
 		control_nat64_stats_text(x->b, &ns);
+	if (daemon_dns64_stats(x->d, &ds))
+		control_dns64_stats(x->b, &ds, x->req->json);
 	if (x->req->json)
 		control_buf_printf(x->b, "}\n");
 	return 0;

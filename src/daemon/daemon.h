@@ -25,6 +25,7 @@ struct worker_stats {
 	_Atomic uint64_t icmp_sent;     /* generated ICMP errors written */
 	_Atomic uint64_t icmp_limited;  /* generated errors the rate limit ate */
 	_Atomic uint64_t tun_read_err, tun_write_err;
+	_Atomic uint64_t gso_in;        /* GSO super-packets read (issue 7) */
 } __attribute__((aligned(64)));
 
 /* A plain snapshot of the above. */
@@ -32,7 +33,49 @@ struct stats_sum {
 	uint64_t in4, in6, out4, out6;
 	uint64_t verdict[XLAT__COUNT];
 	uint64_t icmp_sent, icmp_limited, tun_read_err, tun_write_err;
+	uint64_t gso_in;
 };
+
+/* [dns64] counters (docs/dns64.md): name, description.  The DNS64 thread
+ * writes them (relaxed atomics), the control socket reads them; they
+ * outlive restarts of that thread. */
+#define DNS64_COUNTERS(X)                                                   \
+	X(queries_udp, "DNS queries received over UDP")                    \
+	X(queries_tcp, "DNS queries received over TCP")                    \
+	X(cache_hits, "answers served from the DNS64 cache, no upstream")  \
+	X(synthesized, "answers with synthesised AAAA or PTR CNAME "       \
+	  "(RFC 6147 §5.1.7, §5.3.1)")                                     \
+	X(local, "ipv4only.arpa answered locally (RFC 8880 §7.1)")         \
+	X(not_allowed, "queries from outside allow-client, resolved "      \
+	  "without synthesis")                                             \
+	X(upstream_queries, "queries handed to the resolver (libunbound)") \
+	X(upstream_failures, "upstream answers that failed (SERVFAIL, "    \
+	  "resolver error)")                                               \
+	X(upstream_timeouts, "upstream answers later than upstream-timeout "\
+	  "(RFC 6147 §5.1.3)")                                             \
+	X(bogus, "SERVFAIL for answers that failed DNSSEC validation "     \
+	  "(RFC 6147 §5.5)")                                               \
+	X(formerr, "malformed queries answered with FORMERR")              \
+	X(notimp, "queries with an opcode other than QUERY (NOTIMP)")      \
+	X(truncated, "UDP answers cut with TC=1 (the client retries over " \
+	  "TCP)")                                                          \
+	X(tcp_refused, "TCP connections closed at once: tcp-max-clients "  \
+	  "reached")                                                       \
+	X(dropped, "queries dropped: shorter than a DNS header, or the "   \
+	  "answer could not be sent")
+
+#define DNS64_COUNTER_FIELD(name, desc) _Atomic uint64_t name;
+struct dns64_counters {
+	DNS64_COUNTERS(DNS64_COUNTER_FIELD)
+} __attribute__((aligned(64)));
+#undef DNS64_COUNTER_FIELD
+
+#define DNS64_STAT_FIELD(name, desc) uint64_t name;
+/* A plain snapshot of the above. */
+struct dns64_stats {
+	DNS64_COUNTERS(DNS64_STAT_FIELD)
+};
+#undef DNS64_STAT_FIELD
 
 /* Where the prefix in use came from. */
 enum pref64_source {
@@ -60,6 +103,8 @@ struct nat64;
 /* The stateful NAT64 of the [nat64] role, NULL when there is none.  Its
  * calls (src/core/nat64.h) are thread-safe. */
 struct nat64 *daemon_nat64(const struct daemon *d);
+/* The [dns64] counters; false (and *s untouched) without [dns64]. */
+bool daemon_dns64_stats(const struct daemon *d, struct dns64_stats *s);
 
 /*
  * Changes, serialised by the daemon.  Each returns 0, or a negative errno

@@ -78,6 +78,7 @@ struct daemon {
 	unsigned nqueues;            /* workers per role, fixed at start */
 	bool offloads;               /* ask TUN devices for GSO/checksum
 					offloads (issue 7) */
+	bool pin_workers;            /* worker i of a role on CPU i mod n */
 	bool running;                /* workers may be started */
 	_Atomic(struct daemon_gen *) gen;
 	struct daemon_gen *retired;
@@ -98,6 +99,11 @@ struct daemon {
 	 * a routing daemon exporting that route (BIRD, docs/anycast.md)
 	 * withdraws the prefix from a gateway that cannot translate. */
 	_Atomic bool nat64_unhealthy;
+
+	/* [dns64]: listening sockets bound before the drop and the server
+	 * thread (dns64d.c); the counters outlive restarts of the thread. */
+	struct dns64d *dns64;
+	struct dns64_counters dns64_ctr;
 
 	/* The discovered prefix (pref64 = auto), under lock. */
 	struct pref64 pref64;
@@ -131,6 +137,17 @@ int nat64d_start(struct daemon *d);
 void nat64d_stop(struct daemon *d);
 /* Make the static BIB entries those of c (reload). */
 void nat64d_sync_static(struct daemon *d, const struct sixgate_conf *c);
+
+/* dns64d.c: [dns64] (RFC 6147) beside the workers. */
+int dns64d_open(struct daemon *d, const struct sixgate_conf *c); /* binds */
+int dns64d_start(struct daemon *d);   /* after the drop: the thread */
+/* Under d->lock, whenever a generation is published: prefixes and keys
+ * to the running server, restart it for resolver keys, open or close. */
+void dns64d_sync(struct daemon *d, const struct daemon_gen *g);
+/* Reload: listen changes at the next start; keep the running ones. */
+void dns64d_keep_fixed(const struct sixgate_conf *old,
+		       struct sixgate_conf *nc);
+void dns64d_close(struct daemon *d);  /* stop the thread, close sockets */
 
 /* worker.c */
 int worker_start(struct daemon *d, enum daemon_role_id r, unsigned i);

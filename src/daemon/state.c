@@ -169,6 +169,7 @@ static void gen_publish(struct daemon *d, struct daemon_gen *g)
 	worker_synchronize(d);
 	gen_retire(d, old);
 	role_sync(d, g);
+	dns64d_sync(d, g);
 }
 
 /* ---- read-only views --------------------------------------------------- */
@@ -268,6 +269,12 @@ static void daemon_keep_fixed(const struct sixgate_conf *old,
 {
 	if (nc->workers != old->workers)
 		log_warn("reload: workers changes at the next start");
+	if (nc->offloads != old->offloads ||
+	    nc->pin_workers != old->pin_workers)
+		log_warn("reload: offloads and pin-workers change at the next "
+			 "start");
+	nc->offloads = old->offloads;
+	nc->pin_workers = old->pin_workers;
 	if (strcmp(nc->user, old->user) != 0)
 		log_warn("reload: user changes at the next start");
 	if (strcmp(nc->control_socket, old->control_socket) != 0)
@@ -277,6 +284,7 @@ static void daemon_keep_fixed(const struct sixgate_conf *old,
 		log_warn("reload: [nat64] pool4, limits, timeouts and "
 			 "policies change at the next start; static bib lines "
 			 "apply now");
+	dns64d_keep_fixed(old, nc);
 	nc->workers = old->workers;
 	memcpy(nc->user, old->user, sizeof(nc->user));
 	memcpy(nc->control_socket, old->control_socket,
@@ -584,7 +592,8 @@ int daemon_new(const char *path, struct sixgate_conf *conf,
 	d->conf_path = path;
 	d->started = time(NULL);
 	d->nqueues = daemon_queues(conf->workers);
-	d->offloads = true;
+	d->offloads = conf->offloads;
+	d->pin_workers = conf->pin_workers;
 	d->pref64_src = PREF64_SRC_NONE;
 	err = nl_open(&d->nl);
 	if (err) {
@@ -621,6 +630,8 @@ int daemon_start(struct daemon *d)
 	}
 	if (err == 0 && g->conf.nat64.enabled)
 		err = nat64d_create(d, &g->conf);
+	if (err == 0 && g->conf.dns64.enabled)
+		err = dns64d_open(d, &g->conf);
 	if (err == 0) {
 		/* Publishing the generation that is already current only
 		 * sets the role pointers and the routes. */
@@ -644,6 +655,8 @@ int daemon_run(struct daemon *d)
 			err = worker_start(d, r, i);
 	if (err == 0)
 		err = nat64d_start(d);
+	if (err == 0)
+		err = dns64d_start(d);
 	pthread_mutex_unlock(&d->lock);
 	if (err)
 		log_err("starting workers: %s", strerror(-err));
@@ -684,6 +697,7 @@ void daemon_free(struct daemon *d)
 	nat64d_stop(d);
 	pthread_mutex_lock(&d->lock);
 	d->running = false;
+	dns64d_close(d);
 	for (int r = 0; r < ROLE__COUNT; r++)
 		role_close(d, r);
 	nat64_free(d->nat64);

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +108,8 @@ static void worker_packet(struct worker *w, const uint8_t *pkt, size_t len,
 	enum xlat_verdict v;
 
 	stat_add(len && pkt[0] >> 4 == 6 ? &s->in6 : &s->in4, 1);
+	if (off->gso != XLAT_GSO_NONE)
+		stat_add(&s->gso_in, 1);
 	if (!x)
 		return;
 	if (w->role == ROLE_NAT64)
@@ -188,6 +191,30 @@ static void worker_release(struct worker *w)
 	w->buf = NULL;
 }
 
+/* pin-workers: queue i of every role on CPU i (mod the CPUs this process
+ * may use), so a flow's packets, which the kernel steers to one queue, stay
+ * on one core's caches. */
+static void worker_pin(struct worker *w, unsigned i)
+{
+	cpu_set_t allowed, one;
+	int n = 0, want;
+
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0)
+		return;
+	want = (int)(i % (unsigned)CPU_COUNT(&allowed));
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &allowed) || n++ != want)
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(c, &one);
+		int err = pthread_setaffinity_np(w->thread, sizeof(one), &one);
+		if (err)
+			log_warn("%s: worker %u: pinning to CPU %d: %s",
+				 w->d->role[w->role].tun, i, c, strerror(err));
+		return;
+	}
+}
+
 int worker_start(struct daemon *d, enum daemon_role_id r, unsigned i)
 {
 	struct worker *w = &d->role[r].w[i];
@@ -207,6 +234,8 @@ int worker_start(struct daemon *d, enum daemon_role_id r, unsigned i)
 		worker_release(w);
 		return err;
 	}
+	if (d->pin_workers)
+		worker_pin(w, i);
 	w->running = true;
 	return 0;
 }
@@ -278,4 +307,5 @@ void worker_sum(const struct worker *w, struct stats_sum *sum)
 						  memory_order_relaxed);
 	sum->tun_write_err += atomic_load_explicit(&s->tun_write_err,
 						   memory_order_relaxed);
+	sum->gso_in += atomic_load_explicit(&s->gso_in, memory_order_relaxed);
 }

@@ -176,6 +176,14 @@ struct nat64 *daemon_nat64(const struct daemon *d)
 	return d->nat64;
 }
 
+/* No [dns64] in the fake daemon. */
+bool daemon_dns64_stats(const struct daemon *d, struct dns64_stats *s)
+{
+	(void)d;
+	(void)s;
+	return false;
+}
+
 int daemon_reload(struct daemon *d, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "/etc/sixgate/sixgate.conf:3: refused\n(fuzz)");

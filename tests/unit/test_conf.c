@@ -4,7 +4,8 @@
  * message, conf_print() -> conf_parse_buf() round trip, and the checks made
  * on behalf of RFC 6052 §2.2 / §3.1, RFC 8215 §5, RFC 7757 §3.2 / §5 and,
  * for [nat64], RFC 6146 §3.1 / §3.4 / §3.5 / §3.5.1 / §3.5.2.2, RFC 5382
- * REQ-4 / REQ-5 and RFC 5508 REQ-2.
+ * REQ-4 / REQ-5 and RFC 5508 REQ-2, and for [dns64] RFC 6147 §5 (per-range
+ * prefixes), §5.1.4 (exclusions), §5.1.7 (TTL cap), §5.2 (prefix rules).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -643,7 +644,7 @@ static void test_error_key_in_wrong_section(void **state)
 
 static void test_error_sections(void **state)
 {
-	expect_error("[dns64]\n", "t.conf:1: [dns64] is not supported yet");
+	expect_error("[dns64]\n[dns64]\n", "t.conf:2: [dns64] given twice");
 	expect_error("[siit]\n[bogus]\n", "t.conf:2: unknown section [bogus]");
 	expect_error("[siit]\n[ siit ]\n", "t.conf:2: [siit] given twice");
 	expect_error("[siit\n",
@@ -783,6 +784,8 @@ static void test_daemon_key_defaults(void **state)
 	assert_string_equal(c.control_socket, "/run/sixgate/control");
 	assert_false(c.log_packets);
 	assert_int_equal(c.icmp_error_rate, 100);
+	assert_true(c.offloads);
+	assert_false(c.pin_workers);
 	assert_false(c.clat.enabled);
 	assert_string_equal(c.siit.tun, "siit0");
 	assert_string_equal(c.clat.tun, "clat0");
@@ -797,7 +800,8 @@ static void test_daemon_keys(void **state)
 
 	parse_ok("pref64 = auto\nworkers = 4\nuser = root\n"
 		 "control-socket = /tmp/x/ctl\nlog-packets = yes\n"
-		 "icmp-error-rate = 0\n[siit]\ntun = nat46\n"
+		 "icmp-error-rate = 0\noffloads = no\npin-workers = yes\n"
+		 "[siit]\ntun = nat46\n"
 		 "manage-routes = no\nmtu = 9000\nipv4-route = 198.51.100.0/24\n"
 		 "ipv4-route = 203.0.113.0/24\nipv6-route = 2001:db8:6::/48\n",
 		 &c);
@@ -810,6 +814,8 @@ static void test_daemon_keys(void **state)
 	assert_string_equal(c.control_socket, "/tmp/x/ctl");
 	assert_true(c.log_packets);
 	assert_int_equal(c.icmp_error_rate, 0);
+	assert_false(c.offloads);
+	assert_true(c.pin_workers);
 	assert_string_equal(c.siit.tun, "nat46");
 	assert_false(c.siit.manage_routes);
 	assert_int_equal(c.siit.mtu, 9000);
@@ -1835,6 +1841,303 @@ static void test_parse_file(void **state)
 	assert_true(strstr(err, ": No such file or directory") != NULL);
 }
 
+/* ---- [dns64] (RFC 6147, RFC 7050, RFC 8880) --------------------------- */
+
+static void assert_endpoint4(const struct conf_endpoint *e, const char *a,
+			     uint16_t port)
+{
+	assert_false(e->v6);
+	assert_int_equal(e->v4, a4(a));
+	assert_int_equal(e->port, port);
+}
+
+static void assert_endpoint6(const struct conf_endpoint *e, const char *a,
+			     uint16_t port)
+{
+	assert_true(e->v6);
+	assert_a6(&e->addr6, a);
+	assert_int_equal(e->port, port);
+}
+
+static void test_dns64_defaults(void **state)
+{
+	struct sixgate_conf c;
+	const struct conf_dns64 *d = &c.dns64;
+
+	parse_ok("", &c);
+	assert_false(d->enabled);
+	conf_free(&c);
+	parse_ok("[dns64]\n", &c);
+	assert_true(d->enabled);
+	assert_int_equal(d->nlisten, 2);
+	assert_endpoint4(&d->listen[0], "127.0.0.1", 53);
+	assert_endpoint6(&d->listen[1], "::1", 53);
+	assert_int_equal(d->nupstream, 0);
+	assert_false(d->recursion);
+	assert_false(d->dnssec);
+	assert_string_equal(d->trust_anchor, "");
+	/* Everyone gets synthesis: ::/0 and 0.0.0.0/0. */
+	assert_int_equal(d->nallow, 2);
+	assert_true(d->allow[0].v6);
+	assert_int_equal(d->allow[0].p6.len, 0);
+	assert_false(d->allow[1].v6);
+	assert_int_equal(d->allow[1].p4.len, 0);
+	assert_int_equal(d->nprefix, 0);
+	assert_int_equal(d->ttl_cap, 600);
+	assert_int_equal(d->ipv4only_ttl, 3600);
+	assert_true(d->ptr);
+	assert_int_equal(d->cache_size, 65536);
+	assert_int_equal(d->upstream_timeout, 5);
+	assert_int_equal(d->tcp_idle_timeout, 10);
+	assert_int_equal(d->tcp_max_clients, 256);
+	assert_string_equal(warnings, "");
+	conf_free(&c);
+}
+
+/* RFC 6147 §5.1.4: ::ffff:0:0/96 excluded by default. */
+static void test_rfc6147_5_1_4_exclude_default(void **state)
+{
+	struct sixgate_conf c;
+
+	parse_ok("[dns64]\n", &c);
+	assert_int_equal(c.dns64.nexclude, 1);
+	assert_a6(&c.dns64.exclude[0].addr, "::ffff:0:0");
+	assert_int_equal(c.dns64.exclude[0].len, 96);
+	conf_free(&c);
+	parse_ok("[dns64]\nexclude = 2001:db8:bad::/48\nexclude = ::ffff:0:0/96\n",
+		 &c);
+	assert_int_equal(c.dns64.nexclude, 2);
+	assert_a6(&c.dns64.exclude[0].addr, "2001:db8:bad::");
+	assert_int_equal(c.dns64.exclude[0].len, 48);
+	conf_free(&c);
+	expect_error("[dns64]\nexclude = ::ffff:0:1/96\n",
+		     "t.conf:2: exclude: ::ffff:0:1/96 has bits set past /96");
+}
+
+static void test_dns64_mapout_default_and_replace(void **state)
+{
+	struct sixgate_conf c;
+
+	parse_ok("[dns64]\n", &c);
+	assert_int_equal(c.dns64.nmapout, 5);
+	assert_int_equal(c.dns64.mapout[0].addr, 0);
+	assert_int_equal(c.dns64.mapout[0].len, 8);
+	assert_int_equal(c.dns64.mapout[1].addr, a4("127.0.0.0"));
+	assert_int_equal(c.dns64.mapout[1].len, 8);
+	conf_free(&c);
+	parse_ok("[dns64]\nmap-out = 192.0.2.0/24\nmap-out = 10.0.0.0/8\n", &c);
+	assert_int_equal(c.dns64.nmapout, 2);
+	assert_int_equal(c.dns64.mapout[0].addr, a4("192.0.2.0"));
+	assert_int_equal(c.dns64.mapout[1].len, 8);
+	conf_free(&c);
+}
+
+static void test_dns64_every_key(void **state)
+{
+	struct sixgate_conf c;
+	const struct conf_dns64 *d = &c.dns64;
+
+	parse_ok("[dns64]\n"
+		 "listen = 127.0.0.1 5300\n"
+		 "listen = ::1\n"
+		 "upstream = 192.0.2.53\n"
+		 "upstream = 2001:db8::53 5353\n"
+		 "dnssec = yes\n"
+		 "trust-anchor = /usr/share/dns/root.key\n"
+		 "allow-client = 2001:db8::/32\n"
+		 "allow-client = 192.0.2.0/24\n"
+		 "allow-client = 2001:db8:1::1\n"
+		 "ttl-cap = 300\n"
+		 "ipv4only-ttl = 60\n"
+		 "ptr = no\n"
+		 "cache-size = 0\n"
+		 "upstream-timeout = 2\n"
+		 "tcp-idle-timeout = 30\n"
+		 "tcp-max-clients = 1000\n", &c);
+	assert_int_equal(d->nlisten, 2);
+	assert_endpoint4(&d->listen[0], "127.0.0.1", 5300);
+	assert_endpoint6(&d->listen[1], "::1", 53);
+	assert_int_equal(d->nupstream, 2);
+	assert_endpoint4(&d->upstream[0], "192.0.2.53", 53);
+	assert_endpoint6(&d->upstream[1], "2001:db8::53", 5353);
+	assert_true(d->dnssec);
+	assert_string_equal(d->trust_anchor, "/usr/share/dns/root.key");
+	assert_int_equal(d->nallow, 3);
+	assert_true(d->allow[0].v6);
+	assert_int_equal(d->allow[0].p6.len, 32);
+	assert_int_equal(d->allow[1].p4.addr, a4("192.0.2.0"));
+	assert_int_equal(d->allow[1].p4.len, 24);
+	assert_int_equal(d->allow[2].p6.len, 128);
+	assert_int_equal(d->ttl_cap, 300);
+	assert_int_equal(d->ipv4only_ttl, 60);
+	assert_false(d->ptr);
+	assert_int_equal(d->cache_size, 0);
+	assert_int_equal(d->upstream_timeout, 2);
+	assert_int_equal(d->tcp_idle_timeout, 30);
+	assert_int_equal(d->tcp_max_clients, 1000);
+	conf_free(&c);
+	parse_ok("[dns64]\nrecursion = yes\n", &c);
+	assert_true(c.dns64.recursion);
+	conf_free(&c);
+}
+
+/* RFC 6147 §5: other IPv4 ranges may use other prefixes; each is checked
+ * like pref64 (RFC 6052 §2.2, RFC 6147 §5.2 n <= 96). */
+static void test_rfc6147_5_prefix_per_range(void **state)
+{
+	struct sixgate_conf c;
+
+	parse_ok("[dns64]\nprefix = 2001:db8:64::/96 192.0.2.0/24\n"
+		 "prefix = 2001:db8:100::/40 198.51.100.0/24\n", &c);
+	assert_int_equal(c.dns64.nprefix, 2);
+	assert_a6(&c.dns64.prefix[0].pref.prefix, "2001:db8:64::");
+	assert_int_equal(c.dns64.prefix[0].pref.len, 96);
+	assert_int_equal(c.dns64.prefix[0].range.addr, a4("192.0.2.0"));
+	assert_int_equal(c.dns64.prefix[0].range.len, 24);
+	assert_int_equal(c.dns64.prefix[1].pref.len, 40);
+	conf_free(&c);
+	expect_error("[dns64]\nprefix = 2001:db8::/100 192.0.2.0/24\n",
+		     "t.conf:2: prefix: 2001:db8::/100: prefix length must be "
+		     "32, 40, 48, 56, 64 or 96 (RFC 6052 2.2)");
+	expect_error("[dns64]\nprefix = 2001:db8:64::/96\n",
+		     "t.conf:2: prefix: expected IPV6/LEN IPV4/LEN");
+	expect_error("[dns64]\nprefix = 2001:db8:64::/96 0.0.0.0/0\n",
+		     "t.conf:2: prefix: 0.0.0.0/0 is the global pref64's "
+		     "range");
+	expect_error("[dns64]\nprefix = 2001:db8:64::/96 192.0.2.0/24\n"
+		     "prefix = 2001:db8:65::/96 192.0.2.0/24\n",
+		     "t.conf:3: prefix: 192.0.2.0/24 already has a prefix");
+	expect_error("[dns64]\nprefix = 2001:db8:64::/96 192.0.2.1/24\n",
+		     "t.conf:2: prefix: 192.0.2.1/24 has bits set past /24");
+}
+
+static void test_dns64_first_line_replaces_default(void **state)
+{
+	struct sixgate_conf c;
+
+	parse_ok("[dns64]\nlisten = 192.0.2.1\nallow-client = 10.0.0.0/8\n",
+		 &c);
+	assert_int_equal(c.dns64.nlisten, 1);
+	assert_endpoint4(&c.dns64.listen[0], "192.0.2.1", 53);
+	assert_int_equal(c.dns64.nallow, 1);
+	assert_int_equal(c.dns64.allow[0].p4.addr, a4("10.0.0.0"));
+	conf_free(&c);
+}
+
+static void test_dns64_errors(void **state)
+{
+	expect_error("[dns64]\nlisten = 127.0.0.1 0\n",
+		     "t.conf:2: listen: 0 is out of range (1-65535)");
+	expect_error("[dns64]\nlisten = 127.0.0.1 53 x\n",
+		     "t.conf:2: listen: expected ADDRESS [PORT]");
+	expect_error("[dns64]\nlisten = localhost\n",
+		     "t.conf:2: listen: 'localhost' is not an IPv4 or IPv6 "
+		     "address");
+	expect_error("[dns64]\nlisten = ::1 53\nlisten = ::1\n",
+		     "t.conf:3: listen: given twice");
+	expect_error("[dns64]\nupstream = 192.0.2.1 http\n",
+		     "t.conf:2: upstream: 'http' is not a number");
+	expect_error("[dns64]\nallow-client = 10.0.0.1/8\n",
+		     "t.conf:2: allow-client: 10.0.0.1/8 has bits set past /8");
+	expect_error("[dns64]\nallow-client = ::/0\nallow-client = ::/0\n",
+		     "t.conf:3: allow-client: ::/0 given twice");
+	expect_error("[dns64]\nmap-out = 300.0.0.0/8\n",
+		     "t.conf:2: map-out: '300.0.0.0/8' is not an IPv4 prefix");
+	expect_error("[dns64]\ntrust-anchor = root.key\n",
+		     "t.conf:2: trust-anchor: 'root.key' is not an absolute "
+		     "path");
+	expect_error("[dns64]\nttl-cap = 0\n",
+		     "t.conf:2: ttl-cap: 0 is out of range (1-86400)");
+	expect_error("[dns64]\nupstream-timeout = 61\n",
+		     "t.conf:2: upstream-timeout: 61 is out of range (1-60)");
+	expect_error("[dns64]\ntcp-max-clients = 0\n",
+		     "t.conf:2: tcp-max-clients: 0 is out of range "
+		     "(1-65536)");
+	expect_error("[dns64]\nptr = maybe\n",
+		     "t.conf:2: ptr: 'maybe' is not a boolean (yes/no, on/off, "
+		     "true/false, 1/0)");
+	expect_error("[dns64]\nttl-cap = 60\nttl-cap = 60\n",
+		     "t.conf:3: ttl-cap: already set on line 2");
+}
+
+static void test_dns64_dependent_keys(void **state)
+{
+	struct sixgate_conf c;
+
+	expect_error("[dns64]\ndnssec = yes\n",
+		     "t.conf:2: dnssec: needs trust-anchor = FILE (the root "
+		     "key, e.g. /usr/share/dns/root.key)");
+	expect_error("[dns64]\nupstream = 192.0.2.53\nrecursion = yes\n",
+		     "t.conf:2: upstream: not used with recursion = yes "
+		     "(remove one of them)");
+	parse_ok("[dns64]\ntrust-anchor = /etc/root.key\n", &c);
+	assert_string_equal(warnings, "t.conf:2: warning: trust-anchor is not "
+			    "used without dnssec = yes\n");
+	conf_free(&c);
+}
+
+static void test_dns64_keys_elsewhere_refused(void **state)
+{
+	expect_error("listen = 127.0.0.1\n",
+		     "t.conf:1: 'listen' belongs in [dns64]");
+	expect_error("[siit]\nupstream = 127.0.0.1\n",
+		     "t.conf:2: 'upstream' belongs in [dns64]");
+	expect_error("[dns64]\npref64 = 64:ff9b::/96\n",
+		     "t.conf:2: 'pref64' is a global key: put it before the "
+		     "first section");
+	expect_error("[dns64]\npool6 = 64:ff9b::/96\n",
+		     "t.conf:2: 'pool6' belongs in [siit]");
+}
+
+static void test_roundtrip_dns64(void **state)
+{
+	roundtrip("[dns64]\n");
+	roundtrip("pref64 = auto\n[dns64]\nlisten = 0.0.0.0 5300\n"
+		  "listen = :: 5300\nupstream = 127.0.0.1 5301\n"
+		  "upstream = ::1\ndnssec = yes\n"
+		  "trust-anchor = /var/lib/sixgate/root.key\n"
+		  "allow-client = 2001:db8::/32\nallow-client = 192.0.2.7\n"
+		  "exclude = 2001:db8:bad::/48\nmap-out = 10.0.0.0/8\n"
+		  "prefix = 2001:db8:64::/96 192.0.2.0/24\nttl-cap = 30\n"
+		  "ipv4only-ttl = 7200\nptr = no\ncache-size = 10\n"
+		  "upstream-timeout = 1\ntcp-idle-timeout = 3\n"
+		  "tcp-max-clients = 4\n");
+	roundtrip("[siit]\n[nat64]\npool4 = 192.0.2.1\n[dns64]\n"
+		  "recursion = yes\n");
+}
+
+static void test_conf_equal_sees_dns64_differences(void **state)
+{
+	static const char *const variants[] = {
+		"[dns64]\nlisten = 127.0.0.1 5300\n",
+		"[dns64]\nupstream = 127.0.0.1\n",
+		"[dns64]\nrecursion = yes\n",
+		"[dns64]\ndnssec = yes\ntrust-anchor = /k\n",
+		"[dns64]\nallow-client = ::/0\n",
+		"[dns64]\nexclude = ::ffff:0:0/96\nexclude = 2001:db8::/32\n",
+		"[dns64]\nmap-out = 0.0.0.0/8\n",
+		"[dns64]\nprefix = 2001:db8:64::/96 192.0.2.0/24\n",
+		"[dns64]\nttl-cap = 599\n",
+		"[dns64]\nipv4only-ttl = 1\n",
+		"[dns64]\nptr = no\n",
+		"[dns64]\ncache-size = 1\n",
+		"[dns64]\nupstream-timeout = 4\n",
+		"[dns64]\ntcp-idle-timeout = 9\n",
+		"[dns64]\ntcp-max-clients = 255\n",
+		"",
+	};
+	struct sixgate_conf base, v;
+
+	parse_ok("[dns64]\n", &base);
+	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+		parse_ok(variants[i], &v);
+		if (conf_equal(&base, &v))
+			fail_msg("no difference seen for: %s", variants[i]);
+		conf_free(&v);
+	}
+	conf_free(&base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1927,6 +2230,17 @@ int main(void)
 		cmocka_unit_test(test_nat64_print_pool4_compact),
 		cmocka_unit_test(test_conf_equal_sees_nat64_differences),
 		cmocka_unit_test(test_parse_file),
+		cmocka_unit_test(test_dns64_defaults),
+		cmocka_unit_test(test_rfc6147_5_1_4_exclude_default),
+		cmocka_unit_test(test_dns64_mapout_default_and_replace),
+		cmocka_unit_test(test_dns64_every_key),
+		cmocka_unit_test(test_rfc6147_5_prefix_per_range),
+		cmocka_unit_test(test_dns64_first_line_replaces_default),
+		cmocka_unit_test(test_dns64_errors),
+		cmocka_unit_test(test_dns64_dependent_keys),
+		cmocka_unit_test(test_dns64_keys_elsewhere_refused),
+		cmocka_unit_test(test_roundtrip_dns64),
+		cmocka_unit_test(test_conf_equal_sees_dns64_differences),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

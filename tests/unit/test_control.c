@@ -94,6 +94,14 @@ struct nat64 *daemon_nat64(const struct daemon *d)
 	return d->nat64;
 }
 
+/* No [dns64] in the fake daemon. */
+bool daemon_dns64_stats(const struct daemon *d, struct dns64_stats *s)
+{
+	(void)d;
+	(void)s;
+	return false;
+}
+
 int daemon_reload(struct daemon *d, char *err, size_t errlen)
 {
 	d->reloads++;
@@ -687,7 +695,7 @@ static void test_answer_stats_json(void **state)
 				  "\"out4\": 13, \"out6\": 14, \"icmp_sent\": "
 				  "15, \"icmp_limited\": 16, \"tun_read_err\": "
 				  "17, \"tun_write_err\": 18446744073709551615"
-				  ", \"translated\": 1000"));
+				  ", \"gso_in\": 0, \"translated\": 1000"));
 	assert_non_null(strstr(a, "\"drops\": {"));
 	assert_null(strstr(a, "\"ok\""));
 	for (int v = XLAT_OK + 1; v < XLAT__COUNT; v++) {
