@@ -293,6 +293,23 @@ static bool is_ipv4only(const ldns_rdf *qname, const ldns_rdf *apex)
 	       ldns_dname_is_subdomain(qname, apex);
 }
 
+/* 170.0.0.192.in-addr.arpa and 171.0.0.192.in-addr.arpa: the reverse
+ * names of ipv4only.arpa's addresses (RFC 8880 §7.1 item 4, §7.2.1) are
+ * answered here, never asked upstream. */
+static bool is_ipv4only_v4_reverse(const ldns_rdf *qname)
+{
+	static const char *const names[] = { "170.0.0.192.in-addr.arpa.",
+					     "171.0.0.192.in-addr.arpa." };
+	bool hit = false;
+
+	for (size_t i = 0; i < 2 && !hit; i++) {
+		ldns_rdf *n = ldns_dname_new_frm_str(names[i]);
+		hit = n && ldns_dname_compare(qname, n) == 0;
+		ldns_rdf_deep_free(n);
+	}
+	return hit;
+}
+
 /* The DNS64 part: 1 when the query is resolved plainly after all. */
 static int plan_dns64(const struct dns64_config *cfg, struct dns64_plan *p,
 		      const ldns_rr *q)
@@ -311,6 +328,8 @@ static int plan_dns64(const struct dns64_config *cfg, struct dns64_plan *p,
 		return err;
 	}
 	ldns_rdf_deep_free(apex);
+	if (t == LDNS_RR_TYPE_PTR && is_ipv4only_v4_reverse(qname))
+		return plan_ptr_local(cfg, p, qname);
 	if (t == LDNS_RR_TYPE_PTR)
 		return plan_ptr(cfg, p, qname);
 	if (t != LDNS_RR_TYPE_AAAA || (p->cd && p->dnssec_ok))
