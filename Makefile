@@ -179,8 +179,8 @@ check-all:
 	scripts/deps
 	$(MAKE) check
 	@if [ "$$(id -u)" = 0 ]; then $(MAKE) net && $(MAKE) dns64 && \
-	$(MAKE) check-systemd; \
-	else echo "check-all: network, DNS64 and systemd tests skipped: they need root"; fi
+	$(MAKE) lab && $(MAKE) check-systemd; \
+	else echo "check-all: network, DNS64, lab and systemd tests skipped: they need root"; fi
 
 # sixgated installed into a booted Debian 12 container (systemd as PID 1):
 # start, privileges, routes, reload, stop.  Exit 77 = cannot boot here.
@@ -190,10 +190,30 @@ check-systemd: all
 	if [ $$rc = 77 ]; then echo "check-systemd: skipped (see SKIP above)"; \
 	else exit $$rc; fi
 
+# The README's first command: the 464XLAT lab (lab/lab) brought up, walked
+# through in seven narrated steps (lab/demo) and torn down.
 demo:
 	scripts/deps
 	$(MAKE) all
+	lab/demo $(BUILD)
+
+# The offline translator on the sample captures (the demo before the lab).
+.PHONY: demo-captures
+demo-captures: all
 	scripts/demo $(BUILD)
+
+# The lab kept running for exploration (lab/README.md), and removed again.
+.PHONY: lab-up lab-down lab
+lab-up: all
+	lab/lab up $(BUILD)
+lab-down:
+	lab/lab down
+
+# End-to-end tests on the lab (root): every demo step, DNS and iperf3
+# through CLAT + NAT64, gateway failover and restart.
+lab: $(BUILD)/sixgated $(SIXGATECTL)
+	SIXGATED=$(abspath $(BUILD)/sixgated) SIXGATECTL=$(abspath $(SIXGATECTL)) \
+		$(PYTHON) -m pytest -v tests/lab
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man5 \
