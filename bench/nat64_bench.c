@@ -113,7 +113,6 @@ void free(void *p)
 #define DST_PORT 53
 #define POOL4_BASE 0xc0000201u /* 192.0.2.1, then .2, .3 ... */
 #define SERVER4 0xc633640au    /* 198.51.100.10 */
-#define NOW0 1000000000ull     /* 1 s on the caller's scale */
 
 struct params {
 	unsigned sessions;   /* speed runs: packets = flows = sessions */
@@ -401,15 +400,25 @@ static double thread_cpu(void)
 
 enum loop { L_NAT64, L_SIIT6, L_SIIT4 };
 
+/* CLOCK_MONOTONIC in ns, read per packet as the daemon's workers do. */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /*
  * Every packet of pkts[from, cnt) with the given step through one path;
- * verdicts counted in t.  Returns elapsed ns.  "now" is now0 + i, 1 ns per
- * packet: it must only grow from loop to loop, as a clock does, or every
- * refreshed session would be filed behind the whole expiry list.
+ * verdicts counted in t.  Returns elapsed ns.  "now" is the monotonic
+ * clock read for each packet, baseline loops included, as in a worker: a
+ * made-up clock per thread would let one thread's sessions expire before
+ * the other's, and every insert would then walk the shard's expiry list.
  */
 static double run_loop(enum loop l, struct nat64 *n, const uint8_t *pkts,
 		       unsigned from, unsigned cnt, unsigned step,
-		       uint64_t now0, struct xlat_out *o, struct tally *t)
+		       struct xlat_out *o, struct tally *t)
 {
 	double t0 = mono();
 
@@ -418,11 +427,11 @@ static double run_loop(enum loop l, struct nat64 *n, const uint8_t *pkts,
 		enum xlat_verdict v;
 
 		if (l == L_NAT64)
-			v = nat64_packet(n, &ctx, p, PKT_LEN, now0 + i, o);
+			v = nat64_packet(n, &ctx, p, PKT_LEN, now_ns(), o);
 		else if (l == L_SIIT6)
-			v = xlat_6to4(&ctx, p, PKT_LEN, now0 + i, o);
+			v = xlat_6to4(&ctx, p, PKT_LEN, now_ns(), o);
 		else
-			v = xlat_4to6(&ctx, p, PKT_LEN, now0 + i, o);
+			v = xlat_4to6(&ctx, p, PKT_LEN, now_ns(), o);
 		t->v[v]++;
 	}
 	return mono() - t0;
@@ -487,7 +496,7 @@ static unsigned long memory_phase(const struct params *pa)
 	rss_kib(&rss[1], &hwm[1]);
 	for (unsigned i = 0; i < f.n; i++) {
 		build_flow6(&f, i, pkt);
-		t.v[nat64_packet(n, &ctx, pkt, PKT_LEN, NOW0 + i, o)]++;
+		t.v[nat64_packet(n, &ctx, pkt, PKT_LEN, now_ns(), o)]++;
 	}
 	rss_kib(&rss[2], &hwm[2]);
 	nat64_stats(n, &st);
@@ -584,14 +593,14 @@ static unsigned long speed_run(const struct params *pa, const struct flows *f,
 		return 1;
 	nalloc = 0;
 	counting = 1;
-	ns[F_SIIT6] = run_loop(L_SIIT6, NULL, b->siit6, 0, f->n, 1, NOW0, b->o,
+	ns[F_SIIT6] = run_loop(L_SIIT6, NULL, b->siit6, 0, f->n, 1, b->o,
 			       &t[F_SIIT6]);
 	ns[F_NEW_CPU] = thread_cpu();
-	ns[F_NEW] = run_loop(L_NAT64, n, b->nat6, 0, f->n, 1, NOW0, b->o,
+	ns[F_NEW] = run_loop(L_NAT64, n, b->nat6, 0, f->n, 1, b->o,
 			     &t[F_NEW]);
 	ns[F_NEW_CPU] = (thread_cpu() - ns[F_NEW_CPU]) / f->n;
-	ns[F_EST] = run_loop(L_NAT64, n, b->nat6, 0, f->n, 1, NOW0 + f->n,
-			     b->o, &t[F_EST]);
+	ns[F_EST] = run_loop(L_NAT64, n, b->nat6, 0, f->n, 1, b->o,
+			     &t[F_EST]);
 	counting = 0;
 	*allocs += nalloc;
 	nat64_session_walk(n, NAT64_NPROTO, reply_cb, &rb);
@@ -602,10 +611,10 @@ static unsigned long speed_run(const struct params *pa, const struct flows *f,
 	}
 	nalloc = 0;
 	counting = 1;
-	ns[F_REPLY] = run_loop(L_NAT64, n, b->reply4, 0, f->n, 1,
-			       NOW0 + 2ull * f->n, b->o, &t[F_REPLY]);
-	ns[F_SIIT4] = run_loop(L_SIIT4, NULL, b->reply4, 0, f->n, 1, NOW0,
-			       b->o, &t[F_SIIT4]);
+	ns[F_REPLY] = run_loop(L_NAT64, n, b->reply4, 0, f->n, 1, b->o,
+			       &t[F_REPLY]);
+	ns[F_SIIT4] = run_loop(L_SIIT4, NULL, b->reply4, 0, f->n, 1, b->o,
+			       &t[F_SIIT4]);
 	counting = 0;
 	*allocs += nalloc;
 	for (unsigned i = 0; i < F_2T; i++) {
@@ -648,8 +657,8 @@ static void *worker_main(void *arg)
 	w->t0 = mono();
 	/* Flow i belongs to client i % nclients: with an even client count,
 	 * thread k sees only its own clients, as a flow hash would give it. */
-	run_loop(L_NAT64, w->n, w->pkts, w->idx, w->cnt, w->nthreads, NOW0,
-		 w->o, &w->t);
+	run_loop(L_NAT64, w->n, w->pkts, w->idx, w->cnt, w->nthreads, w->o,
+		 &w->t);
 	w->t1 = mono();
 	w->cpu_ns = thread_cpu() - w->cpu_ns;
 	return NULL;
