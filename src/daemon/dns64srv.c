@@ -10,11 +10,14 @@
  * (ub_ctx_create_event()) and the timers that bound each upstream answer
  * (RFC 6147 §5.1.3).
  *
- * A query takes the fast path when the cache of src/dns64/ holds its
- * answer; otherwise it becomes a struct srv_query driving one struct
- * dns64_plan through its resolution steps.  libunbound may call back
- * before ub_resolve_event() returns (local zones, its own cache), so a
- * function that hands a query to the resolver touches it no more.
+ * UDP is read in batches (recvmmsg()).  A query takes the fast path when
+ * the cache of src/dns64/ holds its answer: the hits of a batch go out
+ * together (sendmmsg()).  Otherwise it becomes a struct srv_query driving
+ * one struct dns64_plan through its resolution steps, with the A query
+ * sent beside the AAAA one (RFC 6147 §5.1.8) unless validating.
+ * libunbound may call back before ub_resolve_event() returns (local
+ * zones, its own cache), so a function that hands a query to the resolver
+ * touches it no more.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,7 +41,8 @@
 #include "dns64srv.h"
 #include "log.h"
 
-#define SRV_UDP_BATCH 64        /* datagrams read per wakeup */
+#define SRV_UDP_BATCH 64        /* datagrams per recvmmsg()/sendmmsg() */
+#define SRV_UDP_ROUNDS 4        /* recvmmsg() calls per wakeup, at most */
 #define SRV_MSG_MAX 65535       /* largest DNS message (RFC 1035 §4.2.2) */
 #define SRV_TCP_PIPELINE 32     /* queries in flight per TCP connection */
 #define SRV_INFLIGHT_MAX 16384  /* queries waiting for upstream, in all */
@@ -81,6 +85,7 @@ struct srv_tcp {
 struct srv_up {
 	struct dns64_srv *s;
 	struct srv_query *q;
+	bool parallel_a;           /* q->up_a, not q->up */
 	struct srv_up *prev, *next;
 };
 
@@ -96,6 +101,13 @@ struct srv_query {
 	struct srv_tcp *tcp;       /* TCP: the connection */
 	struct srv_up *up;
 	struct event *timer;       /* upstream-timeout */
+	/* RFC 6147 §5.1.8: the A query sent beside the AAAA one. */
+	struct srv_up *up_a;       /* in flight */
+	ldns_rdf *a_name;          /* what it asked for; NULL: none */
+	ldns_pkt *a_pkt;           /* its answer, once a_done */
+	enum dns64_sec a_sec;
+	bool a_done, a_timeout;
+	bool a_wait;               /* the plan waits for it (step A) */
 	struct srv_query *prev, *next;
 };
 
@@ -121,8 +133,15 @@ struct dns64_srv {
 	struct srv_tcp *tcps;
 	struct srv_query *queries;
 	struct srv_up *ups;
-	uint8_t buf[SRV_MSG_MAX];  /* one datagram in, one cached answer out */
-	uint8_t out[SRV_MSG_MAX];
+	uint8_t out[SRV_MSG_MAX];  /* a cached answer for TCP */
+	/* UDP batches: SRV_UDP_BATCH slots of SRV_MSG_MAX bytes each for the
+	 * datagrams in and the cached answers out (pages touched only as far
+	 * as the messages go). */
+	uint8_t *rbuf, *obuf;
+	struct mmsghdr rmsg[SRV_UDP_BATCH], smsg[SRV_UDP_BATCH];
+	struct iovec riov[SRV_UDP_BATCH], siov[SRV_UDP_BATCH];
+	struct sockaddr_storage rpeer[SRV_UDP_BATCH];
+	unsigned nout;             /* answers waiting in smsg */
 };
 
 static void srv_query_run(struct srv_query *q);
@@ -208,12 +227,26 @@ static struct srv_query *srv_query_new(struct dns64_srv *s, bool allowed)
 
 static void srv_tcp_unref(struct srv_tcp *c);
 
+/* Forget the parallel A query: its answer, or the answer to come. */
+static void srv_a_forget(struct srv_query *q)
+{
+	if (q->up_a)
+		q->up_a->q = NULL;
+	q->up_a = NULL;
+	ldns_pkt_free(q->a_pkt);
+	q->a_pkt = NULL;
+	ldns_rdf_deep_free(q->a_name);
+	q->a_name = NULL;
+	q->a_done = q->a_timeout = q->a_wait = false;
+}
+
 static void srv_query_free(struct srv_query *q)
 {
 	struct dns64_srv *s = q->s;
 
 	if (q->up)
 		q->up->q = NULL;
+	srv_a_forget(q);
 	event_free(q->timer);
 	dns64_plan_free(&q->plan);
 	if (q->tcp)
@@ -309,6 +342,20 @@ static void srv_advance(struct srv_query *q, const struct dns64_answer *a)
 	srv_query_run(q);
 }
 
+/* The plan reached step A: feed it the parallel A answer. */
+static void srv_a_feed(struct srv_query *q)
+{
+	struct dns64_answer a = { .pkt = q->a_pkt, .timeout = q->a_timeout,
+				  .sec = q->a_sec };
+	ldns_pkt *p = q->a_pkt;
+
+	q->a_pkt = NULL;
+	srv_a_forget(q);
+	evtimer_del(q->timer);
+	srv_advance(q, &a);
+	ldns_pkt_free(p);
+}
+
 /* libunbound's answer.  pkt belongs to libunbound and is not to be read
  * when rcode is set (unbound-event.h). */
 static void srv_up_done(void *arg, int rcode, void *pkt, int len, int sec,
@@ -317,6 +364,7 @@ static void srv_up_done(void *arg, int rcode, void *pkt, int len, int sec,
 	struct srv_up *up = arg;
 	struct dns64_srv *s = up->s;
 	struct srv_query *q = up->q;
+	bool parallel_a = up->parallel_a;
 	struct dns64_answer a = { .sec = srv_sec(s, sec) };
 	ldns_pkt *p = NULL;
 
@@ -326,13 +374,24 @@ static void srv_up_done(void *arg, int rcode, void *pkt, int len, int sec,
 	free(up);
 	if (!q)
 		return;
-	q->up = NULL;
-	evtimer_del(q->timer);
 	if (rcode == 0 && pkt && len > 0 &&
 	    ldns_wire2pkt(&p, pkt, (size_t)len) != LDNS_STATUS_OK)
 		p = NULL;
 	if (!p)
 		SRV_CTR(s, upstream_failures);
+	if (parallel_a) {
+		q->up_a = NULL;
+		q->a_pkt = p;
+		q->a_sec = a.sec;
+		q->a_done = true;
+		if (q->a_wait)
+			srv_a_feed(q);
+		return;
+	}
+	q->up = NULL;
+	/* The timer also bounds the parallel A query still out. */
+	if (!q->up_a)
+		evtimer_del(q->timer);
 	a.pkt = p;
 	srv_advance(q, &a);
 	ldns_pkt_free(p);
@@ -340,7 +399,8 @@ static void srv_up_done(void *arg, int rcode, void *pkt, int len, int sec,
 
 /* RFC 6147 §5.1.3: no answer in time counts as SERVFAIL.  The request is
  * left to finish inside libunbound (ub_cancel() is not for event
- * contexts); its late answer is dropped. */
+ * contexts); its late answer is dropped.  The AAAA query and the A query
+ * sent beside it started together and time out together. */
 static void srv_up_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct srv_query *q = arg;
@@ -348,6 +408,16 @@ static void srv_up_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (q->up_a) {
+		SRV_CTR(q->s, upstream_timeouts);
+		q->up_a->q = NULL;
+		q->up_a = NULL;
+		q->a_done = q->a_timeout = true;
+		if (q->a_wait) {
+			srv_a_feed(q);
+			return;
+		}
+	}
 	SRV_CTR(q->s, upstream_timeouts);
 	if (q->up) {
 		q->up->q = NULL;
@@ -364,39 +434,115 @@ static void srv_resolve_failed(struct srv_query *q)
 	srv_advance(q, &a);
 }
 
-/* Hand the plan's next question to libunbound.  q may be finished and
- * freed when this returns. */
-static void srv_resolve(struct srv_query *q)
+/* A wire name in presentation format for ub_resolve_event(), which
+ * reads it back with sldns_str2wire_dname(): the escapes of RFC 4343 §2.1
+ * (\. \\ and \DDD).  false when it does not fit. */
+static bool srv_name_str(const ldns_rdf *rdf, char *out, size_t cap)
+{
+	const uint8_t *d = ldns_rdf_data(rdf);
+	size_t n = ldns_rdf_size(rdf), i = 0, o = 0;
+
+	if (n == 0 || n > 255)
+		return false;
+	if (d[0] == 0)
+		return cap >= 2 && (memcpy(out, ".", 2), true);
+	while (i < n && d[i] != 0) {
+		uint8_t l = d[i++];
+
+		if (l > 63 || i + l > n)
+			return false;
+		for (unsigned j = 0; j < l; j++, i++) {
+			uint8_t c = d[i];
+
+			if (o + 5 > cap)
+				return false;
+			if (c == '.' || c == '\\' || c == '"' || c == ';' ||
+			    c == '(' || c == ')' || c == '@' || c == '$') {
+				out[o++] = '\\';
+				out[o++] = (char)c;
+			} else if (c <= 0x20 || c >= 0x7f) {
+				out[o++] = '\\';
+				out[o++] = (char)('0' + c / 100);
+				out[o++] = (char)('0' + c / 10 % 10);
+				out[o++] = (char)('0' + c % 10);
+			} else {
+				out[o++] = (char)c;
+			}
+		}
+		if (o + 2 > cap)
+			return false;
+		out[o++] = '.';
+	}
+	out[o] = '\0';
+	return true;
+}
+
+/* Hand (name, type) to libunbound as q's lookup (parallel_a: the A query
+ * beside the AAAA one).  0, or -1 with nothing started.  q may be finished
+ * and freed when this returns 0. */
+static int srv_ub_start(struct srv_query *q, const char *name, int type,
+			bool parallel_a)
 {
 	struct dns64_srv *s = q->s;
-	struct timeval tv = s->up_timeout;
-	char *name = ldns_rdf2str(q->plan.name);
 	struct srv_up *up = calloc(1, sizeof(*up));
 	int rc;
 
-	if (!name || !up) {
-		free(name);
-		free(up);
-		srv_resolve_failed(q);
-		return;
-	}
+	if (!up)
+		return -1;
 	up->s = s;
 	up->q = q;
-	q->up = up;
+	up->parallel_a = parallel_a;
+	if (parallel_a)
+		q->up_a = up;
+	else
+		q->up = up;
 	SRV_LINK(s->ups, up);
-	evtimer_assign(q->timer, s->base, srv_up_timeout, q);
-	evtimer_add(q->timer, &tv);
 	SRV_CTR(s, upstream_queries);
-	rc = ub_resolve_event(s->ub, name, q->plan.qtype, q->plan.qclass, up,
+	rc = ub_resolve_event(s->ub, name, type, q->plan.qclass, up,
 			      srv_up_done, NULL);
-	free(name);
 	if (rc == 0)
-		return;
+		return 0;
 	/* No callback comes for a refused request. */
 	log_debug("dns64: resolver: %s", ub_strerror(rc));
 	SRV_UNLINK(s->ups, up);
 	free(up);
-	q->up = NULL;
+	if (parallel_a)
+		q->up_a = NULL;
+	else
+		q->up = NULL;
+	return -1;
+}
+
+/* Hand the plan's next question to libunbound.  For the AAAA step the A
+ * query for the same name goes out at the same time (RFC 6147 §5.1.8);
+ * its answer is used when the AAAA answer leads to step A for that very
+ * name (no CNAME/DNAME chain), and dropped otherwise.  Not with dnssec:
+ * a validating DNS64 MUST validate the negative AAAA answer before it
+ * asks for A (§5.5 item 2).  The A query goes first: libunbound may
+ * answer the AAAA one before returning, and the query may then be
+ * finished and freed. */
+static void srv_resolve(struct srv_query *q)
+{
+	struct dns64_srv *s = q->s;
+	struct timeval tv = s->up_timeout;
+	char name[4 * 255 + 2];
+
+	if (!srv_name_str(q->plan.name, name, sizeof(name))) {
+		srv_resolve_failed(q);
+		return;
+	}
+	evtimer_del(q->timer);
+	evtimer_assign(q->timer, s->base, srv_up_timeout, q);
+	evtimer_add(q->timer, &tv);
+	if (q->plan.step == DNS64_STEP_AAAA && !s->p.conf.dnssec &&
+	    q->plan.qtype == LDNS_RR_TYPE_AAAA) {
+		q->a_name = ldns_rdf_clone(q->plan.name);
+		if (q->a_name && srv_ub_start(q, name, LDNS_RR_TYPE_A, true))
+			srv_a_forget(q);
+	}
+	if (srv_ub_start(q, name, q->plan.qtype, false) == 0)
+		return;
+	srv_a_forget(q);
 	evtimer_del(q->timer);
 	srv_resolve_failed(q);
 }
@@ -411,7 +557,20 @@ static void srv_query_run(struct srv_query *q)
 		SRV_CTR(q->s, dropped);
 		srv_query_free(q);
 		return;
+	case DNS64_STEP_A:
+		if (q->a_name && q->plan.qtype == LDNS_RR_TYPE_A &&
+		    ldns_dname_compare(q->a_name, q->plan.name) == 0) {
+			if (q->a_done)
+				srv_a_feed(q);
+			else
+				q->a_wait = true;  /* the timer runs */
+			return;
+		}
+		srv_a_forget(q);
+		srv_resolve(q);
+		return;
 	default:
+		srv_a_forget(q);
 		srv_resolve(q);
 		return;
 	}
@@ -437,32 +596,64 @@ static void srv_query_start(struct srv_query *q, const uint8_t *m,
 
 /* ---- UDP --------------------------------------------------------------- */
 
-static bool srv_udp_cached(struct dns64_srv *s, int fd,
-			   const struct dns64_cache_key *k,
-			   const struct sockaddr_storage *peer, socklen_t pl)
+/* Send the cached answers gathered during one recvmmsg() batch with as
+ * few sendmmsg() calls as the socket takes; one that fails is dropped. */
+static void srv_udp_flush(struct dns64_srv *s, int fd)
 {
+	unsigned done = 0, n = s->nout;
+
+	s->nout = 0;
+	while (done < n) {
+		int r = sendmmsg(fd, s->smsg + done, n - done, MSG_DONTWAIT);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			SRV_CTR(s, dropped);   /* the first one failed */
+			done++;
+			continue;
+		}
+		done += (unsigned)r;
+	}
+}
+
+/* The fast path: a hit goes into the next free batch slot, answered by
+ * srv_udp_flush() after the batch. */
+static bool srv_udp_cached(struct dns64_srv *s, const struct dns64_cache_key *k,
+			   uint64_t now, struct sockaddr_storage *peer,
+			   socklen_t pl)
+{
+	unsigned i = s->nout;
+	uint8_t *out = s->obuf + (size_t)i * SRV_MSG_MAX;
 	size_t n = 0;
 
-	if (dns64_cache_lookup(s->cache, k, srv_now(), s->out,
-			       sizeof(s->out), &n) != 0)
+	if (dns64_cache_lookup(s->cache, k, now, out, SRV_MSG_MAX, &n) != 0)
 		return false;
 	SRV_CTR(s, cache_hits);
-	srv_udp_send(s, fd, s->out, n, peer, pl);
+	s->siov[i].iov_base = out;
+	s->siov[i].iov_len = n;
+	memset(&s->smsg[i], 0, sizeof(s->smsg[i]));
+	s->smsg[i].msg_hdr.msg_name = peer;
+	s->smsg[i].msg_hdr.msg_namelen = pl;
+	s->smsg[i].msg_hdr.msg_iov = &s->siov[i];
+	s->smsg[i].msg_hdr.msg_iovlen = 1;
+	s->nout++;
 	return true;
 }
 
-static void srv_udp_query(struct dns64_srv *s, int fd, size_t len,
-			  const struct sockaddr_storage *peer, socklen_t pl)
+static void srv_udp_query(struct dns64_srv *s, int fd, const uint8_t *m,
+			  size_t len, struct sockaddr_storage *peer,
+			  socklen_t pl, uint64_t now)
 {
 	bool allowed = srv_allowed(s, peer);
 	struct dns64_cache_key k;
-	bool keyed = s->cache && dns64_cache_key_wire(s->cache, s->buf, len,
+	bool keyed = s->cache && dns64_cache_key_wire(s->cache, m, len,
 						      allowed, &k) == 0;
 	struct srv_query *q;
 
 	if (!allowed)
 		SRV_CTR(s, not_allowed);
-	if (keyed && srv_udp_cached(s, fd, &k, peer, pl))
+	if (keyed && srv_udp_cached(s, &k, now, peer, pl))
 		return;
 	q = srv_query_new(s, allowed);
 	if (!q) {
@@ -475,24 +666,45 @@ static void srv_udp_query(struct dns64_srv *s, int fd, size_t len,
 	q->keyed = keyed;
 	if (keyed)
 		q->key = k;
-	srv_query_start(q, s->buf, len);
+	srv_query_start(q, m, len);
 }
 
+/* Up to SRV_UDP_ROUNDS batches of SRV_UDP_BATCH datagrams per wakeup:
+ * one recvmmsg() each, cache hits answered with one sendmmsg(), misses
+ * handed to the resolver one by one. */
 static void srv_udp_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct dns64_srv *s = arg;
 
 	(void)what;
-	for (int i = 0; i < SRV_UDP_BATCH; i++) {
-		struct sockaddr_storage peer;
-		socklen_t pl = sizeof(peer);
-		ssize_t n = recvfrom(fd, s->buf, sizeof(s->buf), MSG_DONTWAIT,
-				     (struct sockaddr *)&peer, &pl);
+	for (int round = 0; round < SRV_UDP_ROUNDS; round++) {
+		uint64_t now;
+		int n;
 
-		if (n < 0)
+		for (int i = 0; i < SRV_UDP_BATCH; i++) {
+			struct msghdr *h = &s->rmsg[i].msg_hdr;
+
+			s->riov[i].iov_base = s->rbuf + (size_t)i * SRV_MSG_MAX;
+			s->riov[i].iov_len = SRV_MSG_MAX;
+			memset(h, 0, sizeof(*h));
+			h->msg_name = &s->rpeer[i];
+			h->msg_namelen = sizeof(s->rpeer[i]);
+			h->msg_iov = &s->riov[i];
+			h->msg_iovlen = 1;
+		}
+		n = recvmmsg(fd, s->rmsg, SRV_UDP_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
 			return;
-		SRV_CTR(s, queries_udp);
-		srv_udp_query(s, fd, (size_t)n, &peer, pl);
+		now = srv_now();
+		for (int i = 0; i < n; i++) {
+			SRV_CTR(s, queries_udp);
+			srv_udp_query(s, fd, s->riov[i].iov_base,
+				      s->rmsg[i].msg_len, &s->rpeer[i],
+				      s->rmsg[i].msg_hdr.msg_namelen, now);
+		}
+		srv_udp_flush(s, fd);
+		if (n < SRV_UDP_BATCH)
+			return;
 	}
 }
 
@@ -754,7 +966,9 @@ int dns64_srv_new(const struct dns64_srv_params *p,
 	s->up_timeout.tv_sec = p->conf.upstream_timeout;
 	s->tcp_idle.tv_sec = p->conf.tcp_idle_timeout;
 	s->view = malloc(sizeof(*s->view));
-	err = s->view ? 0 : -ENOMEM;
+	s->rbuf = malloc((size_t)SRV_UDP_BATCH * SRV_MSG_MAX);
+	s->obuf = malloc((size_t)SRV_UDP_BATCH * SRV_MSG_MAX);
+	err = s->view && s->rbuf && s->obuf ? 0 : -ENOMEM;
 	if (err == 0) {
 		*s->view = *v;
 		err = srv_setup(s);
@@ -850,6 +1064,8 @@ void dns64_srv_free(struct dns64_srv *s)
 	dns64_cache_free(s->cache);
 	free(s->view);
 	free(s->pending);
+	free(s->rbuf);
+	free(s->obuf);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
