@@ -63,8 +63,21 @@ struct exp_list {
 	uint32_t head, tail;
 };
 
+/* The last few keys hashed under a shard's lock and their hashes: one
+ * packet's lookup, check and insert hash the same keys several times. */
+#define MEMO_N 4
+#define MEMO_KEY 38
+
+struct hash_memo {
+	uint8_t len;
+	uint8_t key[MEMO_KEY];
+	uint32_t h;
+};
+
 struct nat64_shard {
 	alignas(64) pthread_mutex_t lock;
+	struct hash_memo memo[MEMO_N];
+	unsigned memo_next;
 	struct nat64_table *t;
 	uint32_t idx;
 	struct bib_slot *bib;
@@ -90,10 +103,23 @@ struct nat64_table {
 
 /* ---- hashing ------------------------------------------------------- */
 
-static uint32_t hash(const struct nat64_table *t, const uint8_t *buf,
-		     size_t len)
+/* s: the locked shard whose memo may answer, or NULL. */
+static uint32_t hash(const struct nat64_table *t, const struct nat64_shard *cs,
+		     const uint8_t *buf, size_t len)
 {
-	return (uint32_t)siphash24(t->c.key, buf, len);
+	struct nat64_shard *s = (struct nat64_shard *)cs; /* the memo only */
+
+	if (!s || len > MEMO_KEY)
+		return (uint32_t)siphash13(t->c.key, buf, len);
+	for (unsigned i = 0; i < MEMO_N; i++)
+		if (s->memo[i].len == len &&
+		    memcmp(s->memo[i].key, buf, len) == 0)
+			return s->memo[i].h;
+	struct hash_memo *m = &s->memo[s->memo_next++ % MEMO_N];
+	m->len = (uint8_t)len;
+	memcpy(m->key, buf, len);
+	m->h = (uint32_t)siphash13(t->c.key, buf, len);
+	return m->h;
 }
 
 static void client_prefix(const struct nat64_table *t,
@@ -111,16 +137,18 @@ static void client_prefix(const struct nat64_table *t,
 
 /* The first byte of every hashed buffer says what is hashed, so equal
  * bytes under different roles land in unrelated buckets. */
-static uint32_t hash_pfx(const struct nat64_table *t, char role,
+static uint32_t hash_pfx(const struct nat64_table *t,
+			 const struct nat64_shard *s, char role,
 			 const struct in6_addr *pfx)
 {
 	uint8_t b[17] = { (uint8_t)role };
 
 	memcpy(b + 1, pfx, 16);
-	return hash(t, b, sizeof(b));
+	return hash(t, s, b, sizeof(b));
 }
 
-static uint32_t hash6(const struct nat64_table *t, uint8_t proto,
+static uint32_t hash6(const struct nat64_table *t,
+		      const struct nat64_shard *s, uint8_t proto,
 		      const struct in6_addr *x6, uint16_t x_port,
 		      const struct in6_addr *y6, uint16_t y_port)
 {
@@ -135,10 +163,11 @@ static uint32_t hash6(const struct nat64_table *t, uint8_t proto,
 		memcpy(b + 36, &y_port, 2);
 		n = 38;
 	}
-	return hash(t, b, n);
+	return hash(t, s, b, n);
 }
 
-static uint32_t hash4(const struct nat64_table *t, char role, uint8_t proto,
+static uint32_t hash4(const struct nat64_table *t,
+		      const struct nat64_shard *s, char role, uint8_t proto,
 		      uint32_t t4, uint16_t t_port, uint32_t z4,
 		      uint16_t z_port)
 {
@@ -148,16 +177,17 @@ static uint32_t hash4(const struct nat64_table *t, char role, uint8_t proto,
 	memcpy(b + 6, &t_port, 2);
 	memcpy(b + 8, &z4, 4);
 	memcpy(b + 12, &z_port, 2);
-	return hash(t, b, sizeof(b));
+	return hash(t, s, b, sizeof(b));
 }
 
+/* s: a locked shard to use the memo of, or NULL. */
 static uint32_t shard_of(const struct nat64_table *t,
-			 const struct in6_addr *x6)
+			 const struct nat64_shard *s, const struct in6_addr *x6)
 {
 	struct in6_addr pfx;
 
 	client_prefix(t, x6, &pfx);
-	return hash_pfx(t, 'S', &pfx) & (t->c.nshards - 1);
+	return hash_pfx(t, s, 'S', &pfx) & (t->c.nshards - 1);
 }
 
 /* ---- creation ------------------------------------------------------ */
@@ -366,10 +396,11 @@ static struct bib_slot *gbib(const struct nat64_table *t, uint32_t gid)
 	return &t->shards[gid / t->bib_cap].bib[gid % t->bib_cap];
 }
 
-static uint32_t v4_bucket(const struct nat64_table *t, uint8_t proto,
+static uint32_t v4_bucket(const struct nat64_table *t,
+			  const struct nat64_shard *s, uint8_t proto,
 			  uint32_t t4, uint16_t t_port)
 {
-	return hash4(t, '4', proto, t4, t_port, 0, 0) & t->v4mask;
+	return hash4(t, s, '4', proto, t4, t_port, 0, 0) & t->v4mask;
 }
 
 static pthread_mutex_t *v4_lock_of(struct nat64_table *t, uint32_t bucket)
@@ -392,7 +423,7 @@ static uint32_t v4_search(const struct nat64_table *t, uint32_t bucket,
 static uint32_t v4_find(struct nat64_table *t, uint8_t proto, uint32_t t4,
 			uint16_t t_port)
 {
-	uint32_t bk = v4_bucket(t, proto, t4, t_port), g;
+	uint32_t bk = v4_bucket(t, NULL, proto, t4, t_port), g;
 
 	pthread_mutex_lock(v4_lock_of(t, bk));
 	g = v4_search(t, bk, proto, t4, t_port);
@@ -405,7 +436,9 @@ static uint32_t v4_find(struct nat64_table *t, uint8_t proto, uint32_t t4,
 static int v4_link(struct nat64_table *t, uint32_t gid)
 {
 	struct bib_slot *b = gbib(t, gid);
-	uint32_t bk = v4_bucket(t, b->proto, b->t4, b->t_port);
+	/* Under the lock of gid's shard: its memo serves. */
+	uint32_t bk = v4_bucket(t, &t->shards[gid / t->bib_cap], b->proto,
+				b->t4, b->t_port);
 	int rc = 0;
 
 	pthread_mutex_lock(v4_lock_of(t, bk));
@@ -422,7 +455,8 @@ static int v4_link(struct nat64_table *t, uint32_t gid)
 static void v4_unlink(struct nat64_table *t, uint32_t gid)
 {
 	struct bib_slot *b = gbib(t, gid);
-	uint32_t bk = v4_bucket(t, b->proto, b->t4, b->t_port);
+	uint32_t bk = v4_bucket(t, &t->shards[gid / t->bib_cap], b->proto,
+				b->t4, b->t_port);
 	uint32_t *p;
 
 	pthread_mutex_lock(v4_lock_of(t, bk));
@@ -437,7 +471,7 @@ static void v4_unlink(struct nat64_table *t, uint32_t gid)
 struct nat64_shard *nat64_lock6(struct nat64_table *t,
 				const struct in6_addr *x6)
 {
-	struct nat64_shard *s = &t->shards[shard_of(t, x6)];
+	struct nat64_shard *s = &t->shards[shard_of(t, NULL, x6)];
 
 	pthread_mutex_lock(&s->lock);
 	return s;
@@ -497,7 +531,7 @@ static uint32_t client_find(const struct nat64_shard *s,
 	struct in6_addr pfx;
 
 	client_prefix(s->t, x6, &pfx);
-	*bucket = hash_pfx(s->t, 'c', &pfx) & s->bmask;
+	*bucket = hash_pfx(s->t, s, 'c', &pfx) & s->bmask;
 	for (uint32_t i = s->c6[*bucket]; i != NIL; i = s->cl[i].next)
 		if (memcmp(&s->cl[i].pfx, &pfx, 16) == 0)
 			return i;
@@ -549,7 +583,7 @@ void nat64_client_counts(struct nat64_shard *s, const struct in6_addr *x6,
 static uint32_t bib_bucket(const struct nat64_shard *s, uint8_t proto,
 			   const struct in6_addr *x6, uint16_t x_port)
 {
-	return hash6(s->t, proto, x6, x_port, NULL, 0) & s->bmask;
+	return hash6(s->t, s, proto, x6, x_port, NULL, 0) & s->bmask;
 }
 
 static uint32_t bib_search6(const struct nat64_shard *s, uint8_t proto,
@@ -647,7 +681,7 @@ int nat64_bib_add_static(struct nat64_shard *s, uint8_t proto,
 {
 	int rc;
 
-	if (proto >= NAT64_NPROTO || shard_of(s->t, x6) != s->idx)
+	if (proto >= NAT64_NPROTO || shard_of(s->t, s, x6) != s->idx)
 		return -EINVAL;
 	if (bib_search6(s, proto, x6, x_port) != NIL)
 		return -EEXIST;
@@ -664,14 +698,14 @@ int nat64_bib_add_static(struct nat64_shard *s, uint8_t proto,
 static uint32_t sess_bucket6(const struct nat64_shard *s,
 			     const struct nat64_tuple *k)
 {
-	return hash6(s->t, k->proto, &k->x6, k->x_port, &k->y6, k->y_port) &
+	return hash6(s->t, s, k->proto, &k->x6, k->x_port, &k->y6, k->y_port) &
 	       s->smask;
 }
 
 static uint32_t sess_bucket4(const struct nat64_shard *s,
 			     const struct nat64_tuple *k)
 {
-	return hash4(s->t, 's', k->proto, k->t4, k->t_port, k->z4,
+	return hash4(s->t, s, 's', k->proto, k->t4, k->t_port, k->z4,
 		     k->z_port) & s->smask;
 }
 
@@ -707,22 +741,26 @@ static bool match6(const struct nat64_shard *s, uint32_t id,
 		   const struct nat64_tuple *k)
 {
 	const struct sess_slot *e = &s->sess[id];
-	const struct bib_slot *b = &s->bib[e->bib];
 
+	/* The session's own fields first: a chain entry that differs there
+	 * costs no second cache miss for its BIB entry. */
+	if (e->y_port != k->y_port || memcmp(&e->y6, &k->y6, 16) != 0)
+		return false;
+	const struct bib_slot *b = &s->bib[e->bib];
 	return b->proto == k->proto && b->x_port == k->x_port &&
-	       e->y_port == k->y_port && memcmp(&b->x6, &k->x6, 16) == 0 &&
-	       memcmp(&e->y6, &k->y6, 16) == 0;
+	       memcmp(&b->x6, &k->x6, 16) == 0;
 }
 
 static bool match4(const struct nat64_shard *s, uint32_t id,
 		   const struct nat64_tuple *k)
 {
 	const struct sess_slot *e = &s->sess[id];
-	const struct bib_slot *b = &s->bib[e->bib];
 
+	if (e->z4 != k->z4 || e->z_port != k->z_port)
+		return false;
+	const struct bib_slot *b = &s->bib[e->bib];
 	return b->proto == k->proto && b->t4 == k->t4 &&
-	       b->t_port == k->t_port && e->z4 == k->z4 &&
-	       e->z_port == k->z_port;
+	       b->t_port == k->t_port;
 }
 
 static uint32_t sess_search6(const struct nat64_shard *s,
@@ -951,7 +989,7 @@ static int client_check(const struct nat64_shard *s,
 static int session_bib(const struct nat64_shard *s,
 		       const struct nat64_tuple *k, uint32_t *bi)
 {
-	if (k->proto >= NAT64_NPROTO || shard_of(s->t, &k->x6) != s->idx)
+	if (k->proto >= NAT64_NPROTO || shard_of(s->t, s, &k->x6) != s->idx)
 		return -EINVAL;
 	*bi = bib_search6(s, k->proto, &k->x6, k->x_port);
 	if (*bi == NIL)

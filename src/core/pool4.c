@@ -255,7 +255,7 @@ static struct in6_addr sub_prefix(const struct pool4 *p,
 
 static uint32_t sub_home(const struct pool4 *p, const struct in6_addr *pfx)
 {
-	return (uint32_t)siphash24(p->cfg.key, pfx, sizeof(*pfx)) & p->sub_mask;
+	return (uint32_t)siphash13(p->cfg.key, pfx, sizeof(*pfx)) & p->sub_mask;
 }
 
 /* The live record of prefix pfx, or NULL. */
@@ -320,7 +320,7 @@ static struct want want_of(const struct pool4 *p, enum pool4_proto proto,
 	} __attribute__((packed)) flow = { *src, sport, (uint8_t)proto };
 	struct want w = { .pmask = ~(uint64_t)0 };
 
-	w.h = siphash24(p->cfg.key, &flow, sizeof(flow));
+	w.h = siphash13(p->cfg.key, &flow, sizeof(flow));
 	if (proto == POOL4_ICMP) {
 		w.lo = 0;
 		w.hi = 65535;
@@ -380,7 +380,7 @@ static uint32_t pick_any(const struct pool4 *p, enum pool4_proto proto,
 			 const struct in6_addr *pfx, const struct want *w,
 			 int *port)
 {
-	uint32_t first = (uint32_t)(siphash24(p->cfg.key, pfx, sizeof(*pfx)) >>
+	uint32_t first = (uint32_t)(siphash13(p->cfg.key, pfx, sizeof(*pfx)) >>
 				    32) % (uint32_t)p->naddrs;
 
 	for (size_t k = 0; k < p->naddrs; k++) {

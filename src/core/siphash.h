@@ -16,5 +16,8 @@
 /* 64-bit SipHash-2-4 of len bytes at data under a 128-bit key. */
 uint64_t siphash24(const uint8_t key[SIPHASH_KEY_LEN], const void *data,
 		   size_t len);
+/* SipHash-1-3: the same with one round per word and three at the end. */
+uint64_t siphash13(const uint8_t key[SIPHASH_KEY_LEN], const void *data,
+		   size_t len);
 
 #endif
