@@ -141,6 +141,10 @@ $(BENCH_BIN): bench/core_bench.c $(LIBCORE)
 $(NAT64_BENCH_BIN): bench/nat64_bench.c $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O2 $(LDFLAGS) -o $@ $< $(LIBCORE) -lpthread
+# bench/tunio: does io_uring batching of TUN reads and writes pay off?
+$(BUILD)/bench/tunio: bench/tunio.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O2 $(LDFLAGS) -o $@ $< -luring -lpthread
 bench: $(BENCH_BIN) $(NAT64_BENCH_BIN)
 	bench/core
 
