@@ -895,12 +895,18 @@ static const struct control_counter control_counters[] = {
 #define CONTROL_NCOUNTERS (sizeof(control_counters) / \
 			   sizeof(control_counters[0]))
 
-static uint64_t control_counter(const struct stats_sum *s, size_t i)
+/* The uint64_t at off in a counters struct. */
+static uint64_t control_u64_at(const void *base, size_t off)
 {
 	uint64_t v;
 
-	memcpy(&v, (const char *)s + control_counters[i].off, sizeof(v));
+	memcpy(&v, (const char *)base + off, sizeof(v));
 	return v;
+}
+
+static uint64_t control_counter(const struct stats_sum *s, size_t i)
+{
+	return control_u64_at(s, control_counters[i].off);
 }
 
 static uint64_t control_dropped(const struct stats_sum *s)
@@ -971,11 +977,7 @@ static void control_nat64_values(const struct nat64_stats *s,
 #undef CONTROL_NAT64_VALUE
 }
 
-static const struct {
-	const char *name;
-	size_t off;
-	const char *desc;
-} control_nat64_gauges[] = {
+static const struct control_counter control_nat64_gauges[] = {
 	{ "bib_entries", offsetof(struct nat64_stats, bib_entries),
 	  "BIB entries now, static and dynamic" },
 	{ "sessions", offsetof(struct nat64_stats, sessions),
@@ -995,10 +997,7 @@ static const struct {
 
 static uint64_t control_gauge(const struct nat64_stats *s, size_t i)
 {
-	uint64_t v;
-
-	memcpy(&v, (const char *)s + control_nat64_gauges[i].off, sizeof(v));
-	return v;
+	return control_u64_at(s, control_nat64_gauges[i].off);
 }
 
 static void control_nat64_stats_text(struct control_buf *b,
