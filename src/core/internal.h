@@ -160,6 +160,15 @@ enum xlat_verdict x46(const struct xlat_ctx *ctx, const uint8_t *pkt,
 enum xlat_verdict x64(const struct xlat_ctx *ctx, const uint8_t *pkt,
 		      size_t len, uint64_t now, struct xlat_out *out,
 		      const struct xlat_nat *nat);
+/* The same for a header the caller parsed already (ip4_parse() /
+ * ip6_parse() returned XLAT_OK for it): the NAT64 path parses first to
+ * find the packet's tuple. */
+enum xlat_verdict x46_ip(const struct xlat_ctx *ctx, const struct ip4 *ip,
+			 uint64_t now, struct xlat_out *out, unsigned flags,
+			 const struct xlat_nat *nat);
+enum xlat_verdict x64_ip(const struct xlat_ctx *ctx, const struct ip6 *ip,
+			 uint64_t now, struct xlat_out *out,
+			 const struct xlat_nat *nat);
 
 /*
  * Translate the packet quoted in an ICMP error into dst (cap bytes).

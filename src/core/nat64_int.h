@@ -62,7 +62,6 @@ struct frag_key {
 struct frag_state {
 	struct frag_key k;
 	struct xlat_nat nat;
-	bool hairpin;
 	uint64_t expires;
 	uint32_t next;
 	bool used;
@@ -148,9 +147,9 @@ int frag_init(struct frag_table *f, uint32_t max, uint32_t hold_max);
 void frag_fini(struct frag_table *f);
 /* Binding of a datagram's later fragments, recorded by its first. */
 int frag_record(struct frag_table *f, const struct frag_key *k,
-		const struct xlat_nat *nat, bool hairpin, uint64_t expires);
+		const struct xlat_nat *nat, uint64_t expires);
 bool frag_lookup(struct frag_table *f, const struct frag_key *k,
-		 uint64_t now, struct xlat_nat *nat, bool *hairpin);
+		 uint64_t now, struct xlat_nat *nat);
 /* Hold an out-of-order fragment: 0, -ENOSPC, -EMSGSIZE. */
 int frag_hold(struct frag_table *f, const struct frag_key *k,
 	      const uint8_t *pkt, size_t len, uint64_t expires);

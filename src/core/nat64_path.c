@@ -330,12 +330,12 @@ static enum xlat_verdict hairpin4(struct nat64 *n, const struct xlat_ctx *ctx,
 }
 
 static enum xlat_verdict xlat6(struct nat64 *n, const struct xlat_ctx *ctx,
-			       const uint8_t *pkt, size_t len, uint64_t now,
+			       const struct ip6 *ip, uint64_t now,
 			       struct xlat_out *out, struct xlat_nat *nat,
 			       uint32_t z4)
 {
 	nat->hairpin_out = pool4_contains(n->pool, z4);
-	enum xlat_verdict v = x64(ctx, pkt, len, now, out, nat);
+	enum xlat_verdict v = x64_ip(ctx, ip, now, out, nat);
 	if (v == XLAT_OK && nat->hairpin_out && out->npkts &&
 	    out->pkts[out->npkts - 1].family == 4)
 		v = hairpin4(n, ctx, now, out);
@@ -349,11 +349,10 @@ static enum xlat_verdict later6(struct nat64 *n, const struct xlat_ctx *ctx,
 				uint64_t now, struct xlat_out *out)
 {
 	struct xlat_nat nat;
-	bool hp;
 
-	if (frag_lookup(&n->frag, &f->fk, now, &nat, &hp))
-		return xlat6(n, ctx, ip->hdr, IP6_HDR + ip->payload_len, now,
-			     out, &nat, addr_extract(&ctx->pool6, &ip->dst));
+	if (frag_lookup(&n->frag, &f->fk, now, &nat))
+		return xlat6(n, ctx, ip, now, out, &nat,
+			     addr_extract(&ctx->pool6, &ip->dst));
 	if (frag_hold(&n->frag, &f->fk, ip->hdr, IP6_HDR + ip->payload_len,
 		      now + ns(n->c.to.fragment)))
 		return XLAT_NAT64_FRAG_FULL;
@@ -378,16 +377,16 @@ static void release_held(struct nat64 *n, const struct xlat_ctx *ctx,
 
 /* Translate with the binding; a first fragment records it for the rest. */
 static enum xlat_verdict emit6(struct nat64 *n, const struct xlat_ctx *ctx,
-			       const uint8_t *pkt, size_t len, uint64_t now,
+			       const struct ip6 *ip, uint64_t now,
 			       struct xlat_out *out, const struct flow *f)
 {
 	struct xlat_nat nat;
 
 	nat_of(n, &f->k, &nat);
 	if (f->first_frag)
-		frag_record(&n->frag, &f->fk, &nat, false,
+		frag_record(&n->frag, &f->fk, &nat,
 			    now + ns(n->c.to.fragment));
-	enum xlat_verdict v = xlat6(n, ctx, pkt, len, now, out, &nat, f->k.z4);
+	enum xlat_verdict v = xlat6(n, ctx, ip, now, out, &nat, f->k.z4);
 	if (f->first_frag)
 		release_held(n, ctx, &f->fk, now, out);
 	return v;
@@ -424,7 +423,7 @@ static enum xlat_verdict in6(struct nat64 *n, const struct xlat_ctx *ctx,
 	/* Expiring hop limits and routing headers are answered by the core
 	 * before any state is made (pre64() refuses them before mapping). */
 	if (ip.hlim <= 1 || ip.segleft_off >= 0)
-		return x64(ctx, pkt, len, now, out, &none);
+		return x64_ip(ctx, &ip, now, out, &none);
 	v = parse6(&ip, &f);
 	if (v == XLAT_NAT64_PROTO) {
 		/* §3.4 SHOULD: ICMPv6 1/4 */
@@ -443,7 +442,7 @@ static enum xlat_verdict in6(struct nat64 *n, const struct xlat_ctx *ctx,
 		return f.is_err ? v : refuse6(ctx, &ip, v, out);
 	if (f.is_err) /* the outer destination is the one that matters */
 		f.k.z4 = addr_extract(&ctx->pool6, &ip.dst);
-	return emit6(n, ctx, pkt, len, now, out, &f);
+	return emit6(n, ctx, &ip, now, out, &f);
 }
 
 /* ---- the IPv4 side -------------------------------------------------- */
@@ -664,11 +663,10 @@ static enum xlat_verdict later4(struct nat64 *n, const struct xlat_ctx *ctx,
 				bool hairpin)
 {
 	struct xlat_nat nat;
-	bool hp;
 
-	if (frag_lookup(&n->frag, &f->fk, now, &nat, &hp))
-		return x46(ctx, ip->hdr, ip->tot_len, now, out,
-			   hairpin ? XF_HAIRPIN : 0, &nat);
+	if (frag_lookup(&n->frag, &f->fk, now, &nat))
+		return x46_ip(ctx, ip, now, out, hairpin ? XF_HAIRPIN : 0,
+			      &nat);
 	if (frag_hold(&n->frag, &f->fk, ip->hdr, ip->tot_len,
 		      now + ns(n->c.to.fragment)))
 		return XLAT_NAT64_FRAG_FULL;
@@ -693,7 +691,7 @@ static enum xlat_verdict in4(struct nat64 *n, const struct xlat_ctx *ctx,
 	bool in_pool = pool4_contains(n->pool, ip.dst);
 	struct xlat_nat self = { .t4 = ip.dst };
 	if (!hairpin && ip.ttl <= 1) /* answered before any state */
-		return x46(ctx, pkt, len, now, out, fl, &self);
+		return x46_ip(ctx, &ip, now, out, fl, &self);
 	v = parse4(&ip, &f);
 	if (v == XLAT_NAT64_PROTO && !hairpin) /* §3.4 SHOULD: 3/2 */
 		icmperr_send4_from(ctx, out, pkt, ip.tot_len, 3, 2, 0, ip.dst);
@@ -708,9 +706,9 @@ static enum xlat_verdict in4(struct nat64 *n, const struct xlat_ctx *ctx,
 	struct xlat_nat nat;
 	nat_of(n, &f.k, &nat);
 	if (f.first_frag)
-		frag_record(&n->frag, &f.fk, &nat, hairpin,
+		frag_record(&n->frag, &f.fk, &nat,
 			    now + ns(n->c.to.fragment));
-	v = x46(ctx, pkt, len, now, out, fl, &nat);
+	v = x46_ip(ctx, &ip, now, out, fl, &nat);
 	if (f.first_frag)
 		release_held(n, ctx, &f.fk, now, out);
 	return v;

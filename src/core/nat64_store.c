@@ -247,7 +247,7 @@ static void frag_unlink(struct frag_table *f, uint32_t *link)
 }
 
 int frag_record(struct frag_table *f, const struct frag_key *k,
-		const struct xlat_nat *nat, bool hairpin, uint64_t expires)
+		const struct xlat_nat *nat, uint64_t expires)
 {
 	int rc = 0;
 
@@ -265,7 +265,6 @@ int frag_record(struct frag_table *f, const struct frag_key *k,
 		struct frag_state *e = &f->st[*l];
 		e->k = *k;
 		e->nat = *nat;
-		e->hairpin = hairpin;
 		e->expires = expires;
 		e->used = true;
 	}
@@ -274,7 +273,7 @@ int frag_record(struct frag_table *f, const struct frag_key *k,
 }
 
 bool frag_lookup(struct frag_table *f, const struct frag_key *k,
-		 uint64_t now, struct xlat_nat *nat, bool *hairpin)
+		 uint64_t now, struct xlat_nat *nat)
 {
 	bool found = false;
 
@@ -282,7 +281,6 @@ bool frag_lookup(struct frag_table *f, const struct frag_key *k,
 	uint32_t *l = frag_link(f, k);
 	if (*l != NIL && f->st[*l].expires > now) {
 		*nat = f->st[*l].nat;
-		*hairpin = f->st[*l].hairpin;
 		found = true;
 	}
 	pthread_mutex_unlock(&f->lock);

@@ -377,15 +377,24 @@ enum xlat_verdict x46(const struct xlat_ctx *ctx, const uint8_t *pkt,
 		      size_t len, uint64_t now, struct xlat_out *out,
 		      unsigned flags, const struct xlat_nat *nat)
 {
-	(void)now; /* stateless: nothing here depends on time */
 	struct ip4 ip;
-	struct in6_addr s6, d6;
-	struct icmp_map m, *mp = NULL;
 	enum xlat_verdict v = ip4_parse(pkt, len, false, &ip);
 
 	if (v != XLAT_OK)
 		return v;
-	v = pre46(ctx, &ip, flags, nat, out);
+	return x46_ip(ctx, &ip, now, out, flags, nat);
+}
+
+enum xlat_verdict x46_ip(const struct xlat_ctx *ctx, const struct ip4 *ipp,
+			 uint64_t now, struct xlat_out *out, unsigned flags,
+			 const struct xlat_nat *nat)
+{
+	(void)now; /* stateless: nothing here depends on time */
+	const struct ip4 ip = *ipp;
+	struct in6_addr s6, d6;
+	struct icmp_map m, *mp = NULL;
+	enum xlat_verdict v = pre46(ctx, &ip, flags, nat, out);
+
 	if (v != XLAT_OK)
 		return v;
 	uint8_t hlim = (flags & XF_HAIRPIN) ? ip.ttl : (uint8_t)(ip.ttl - 1);

@@ -507,21 +507,30 @@ enum xlat_verdict x64(const struct xlat_ctx *ctx, const uint8_t *pkt,
 		      const struct xlat_nat *nat)
 {
 	struct ip6 ip;
-	struct icmp_map m, *mp = NULL;
-	uint32_t s4, d4;
-	enum map_how sh, dh;
-	struct hdr4 h;
 	enum xlat_verdict v = ip6_parse(pkt, len, false, &ip);
 
 	if (v == XLAT_FRAG_EXT_HDR) /* §5.4: untranslatable, not malformed */
 		unreach6(ctx, &ip, out);
 	if (v != XLAT_OK)
 		return v;
-	v = pre64(ctx, &ip, out);
+	return x64_ip(ctx, &ip, now, out, nat);
+}
+
+enum xlat_verdict x64_ip(const struct xlat_ctx *ctx, const struct ip6 *ipp,
+			 uint64_t now, struct xlat_out *out,
+			 const struct xlat_nat *nat)
+{
+	const struct ip6 ip = *ipp;
+	struct icmp_map m, *mp = NULL;
+	uint32_t s4, d4;
+	enum map_how sh, dh;
+	struct hdr4 h;
+	enum xlat_verdict v = pre64(ctx, &ip, out);
+
 	if (v != XLAT_OK)
 		return v;
 	if (ip.proto == PROTO_ICMPV6) {
-		const uint8_t *l4 = pkt + ip.l4_off;
+		const uint8_t *l4 = ip.hdr + ip.l4_off;
 		if (ip6_is_fragment(&ip))
 			return XLAT_ICMP_FRAGMENTED;
 		if (ip.avail < ICMP_HDR)

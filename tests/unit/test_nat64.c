@@ -236,14 +236,13 @@ static void test_rfc6146_3_4_fragment_store_bounded(void **state)
 			k2 = { .fam = 6, .proto = 17, .id = 2 };
 	struct xlat_nat nat = { .t4 = POOL, .t_port = 5 }, got;
 	uint8_t pkt[100] = { 0 }, buf[NAT64_FRAG_HOLD_LEN];
-	bool hp;
 
 	assert_int_equal(frag_init(&f, 1, 1), 0);
-	assert_int_equal(frag_record(&f, &k1, &nat, false, 10), 0);
-	assert_int_equal(frag_record(&f, &k2, &nat, false, 10), -ENOSPC);
-	assert_true(frag_lookup(&f, &k1, 5, &got, &hp));
+	assert_int_equal(frag_record(&f, &k1, &nat, 10), 0);
+	assert_int_equal(frag_record(&f, &k2, &nat, 10), -ENOSPC);
+	assert_true(frag_lookup(&f, &k1, 5, &got));
 	assert_int_equal(got.t_port, 5);
-	assert_false(frag_lookup(&f, &k1, 10, &got, &hp)); /* timed out */
+	assert_false(frag_lookup(&f, &k1, 10, &got)); /* timed out */
 	assert_int_equal(frag_hold(&f, &k2, pkt, 100, 10), 0);
 	assert_int_equal(frag_hold(&f, &k2, pkt, 100, 10), -ENOSPC);
 	assert_int_equal(frag_hold(&f, &k2, buf, sizeof(buf) + 1, 10),
