@@ -959,12 +959,21 @@ int nat64_session_update(struct nat64_shard *s, uint32_t id, uint8_t state,
 	if (cls >= NAT64_NCLASSES)
 		return -EINVAL;
 	e = &s->sess[id];
-	exp_remove(s, id);
+	/* A refresh of the same class that keeps the list sorted (the usual
+	 * case: the session is the tail already, or its successor expires no
+	 * earlier) changes the time in place; moving it would touch its
+	 * neighbours' slots for every packet of the flow. */
+	bool in_place = cls == e->cls && expires >= e->expires &&
+			(e->exp_next == NIL ||
+			 s->sess[e->exp_next].expires >= expires);
+	if (!in_place)
+		exp_remove(s, id);
 	e->state = state;
 	e->flags = flags;
 	e->cls = cls;
 	e->expires = expires;
-	exp_insert(s, id);
+	if (!in_place)
+		exp_insert(s, id);
 	return 0;
 }
 
