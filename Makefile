@@ -133,12 +133,12 @@ $(DNS64_FUZZ): $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_HDR) $(DNS64_SRC) $(CORE_S
 	$(FUZZCC) $(FUZZ_FLAGS) -o $@ $< $(DNS64_SRC) $(CORE_SRC) $(DNS64_LIBS)
 fuzz: $(FUZZ_BIN)
 
-$(BENCH_BIN): bench/core_bench.c bench/alloc_count.h $(LIBCORE)
+$(BENCH_BIN): bench/core_bench.c bench/bench.h $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O2 $(LDFLAGS) -o $@ $< $(LIBCORE)
 # The stateful NAT64 benchmark (bench/nat64): built here, run on its own
 # (about a minute and 1 GiB of memory).
-$(NAT64_BENCH_BIN): bench/nat64_bench.c bench/alloc_count.h $(LIBCORE)
+$(NAT64_BENCH_BIN): bench/nat64_bench.c bench/bench.h $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O2 $(LDFLAGS) -o $@ $< $(LIBCORE) -lpthread
 # bench/tunio: does io_uring batching of TUN reads and writes pay off?

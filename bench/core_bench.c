@@ -21,12 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/wire.h"
 #include "core/xlat.h"
 
 /* The target for a 64-byte packet, either direction. */
 #define TARGET_NS_64 60.0
 
-#include "alloc_count.h"
+#include "bench.h"
 
 /* ---- packet construction ------------------------------------------------ */
 
@@ -51,17 +52,7 @@ static const uint32_t V4_SERVER = 0xc0000201; /* 192.0.2.1 */
 
 static struct in6_addr v6_client, v6_server; /* pool6 + the two above */
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 static uint32_t sum16(const uint8_t *p, size_t n, uint32_t sum)
 {
@@ -272,13 +263,6 @@ static struct xlat_out out;
 static uint64_t now_ns = 1;
 static volatile unsigned sink;
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static void run_core(const struct bcase *c, unsigned long n)
 {
@@ -381,25 +365,6 @@ static bool check_case(struct bcase *c)
 	return true;
 }
 
-static void cpu_name(char *buf, size_t n)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[256];
-
-	snprintf(buf, n, "unknown CPU");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *v = strchr(line, ':');
-
-		if (strncmp(line, "model name", 10) == 0 && v) {
-			snprintf(buf, n, "%s", v + 2);
-			buf[strcspn(buf, "\n")] = '\0';
-			break;
-		}
-	}
-	fclose(f);
-}
 
 static void usage(void)
 {

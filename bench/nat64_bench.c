@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "core/nat64.h"
+#include "core/wire.h"
 #include "core/xlat.h"
 
 /* The targets. */
@@ -33,7 +34,7 @@
 #define TARGET_RSS_MIB 256.0             /* with TARGET_RSS_SESSIONS live */
 #define TARGET_RSS_SESSIONS 1000000u
 
-#include "alloc_count.h"
+#include "bench.h"
 
 /* ---- parameters ---------------------------------------------------------- */
 
@@ -105,17 +106,7 @@ static unsigned flow_index(const struct flows *f, unsigned c, uint16_t port)
 
 /* ---- packet construction -------------------------------------------------- */
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 static uint32_t sum16(const uint8_t *p, size_t n, uint32_t sum)
 {
@@ -308,13 +299,6 @@ static unsigned long tally_report(const char *what, const struct tally *t)
 
 /* ---- timing ----------------------------------------------------------------- */
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 /* CPU time of the calling thread: unlike mono(), it leaves out the time
  * other processes had the CPU. */
@@ -650,25 +634,6 @@ static double threads_run(const struct params *pa, const struct flows *f,
 
 /* ---- main ------------------------------------------------------------------- */
 
-static void cpu_name(char *buf, size_t n)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[256];
-
-	snprintf(buf, n, "unknown CPU");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *v = strchr(line, ':');
-
-		if (strncmp(line, "model name", 10) == 0 && v) {
-			snprintf(buf, n, "%s", v + 2);
-			buf[strcspn(buf, "\n")] = '\0';
-			break;
-		}
-	}
-	fclose(f);
-}
 
 static int bufs_new(struct bufs *b, const struct flows *f)
 {

@@ -1,14 +1,49 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Shared by the benchmarks that check "no allocation on the packet path"
- * (bench/core_bench.c, bench/nat64_bench.c).  Include it in exactly one
- * file of a program: it defines malloc and friends.
+ * Shared by bench/core_bench.c and bench/nat64_bench.c: the allocation
+ * counter behind "no allocation on the packet path", the clock and the CPU
+ * name the reports print.  Include it in exactly one file of a program: it
+ * defines malloc and friends.
  */
-#ifndef SIXGATE_BENCH_ALLOC_COUNT_H
-#define SIXGATE_BENCH_ALLOC_COUNT_H
+#ifndef SIXGATE_BENCH_H
+#define SIXGATE_BENCH_H
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* The "model name" of /proc/cpuinfo. */
+static void cpu_name(char *buf, size_t n)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+
+	snprintf(buf, n, "unknown CPU");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *v = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) == 0 && v) {
+			snprintf(buf, n, "%s", v + 2);
+			buf[strcspn(buf, "\n")] = '\0';
+			break;
+		}
+	}
+	fclose(f);
+}
+
 
 /*
  * Allocation counter.  The bench binary replaces glibc's malloc family with
