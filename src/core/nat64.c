@@ -7,7 +7,9 @@
  * builds them, frees dynamic ports (with the RFC 6888 REQ-8 hold), logs
  * (RFC 6888 §4), expires state and serves the management calls.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,6 +127,28 @@ void nat64_free(struct nat64 *n)
 }
 
 /* ---- logging (RFC 6888 §4) ------------------------------------------ */
+
+void nat64_log_format(const struct nat64_log *l, char *s, size_t n)
+{
+	static const char *const what[] = { "bib add", "bib del",
+					    "session add", "session del" };
+	static const char *const proto[] = { "tcp", "udp", "icmp" };
+	char x[INET6_ADDRSTRLEN], t[INET_ADDRSTRLEN], z[INET_ADDRSTRLEN];
+	uint32_t t4 = htonl(l->t4), z4 = htonl(l->z4);
+	int k;
+
+	inet_ntop(AF_INET6, &l->x6, x, sizeof(x));
+	inet_ntop(AF_INET, &t4, t, sizeof(t));
+	k = snprintf(s, n, "%s %s [%s]:%u %s:%u%s", what[l->what % 4],
+		     proto[l->proto % 3], x, l->x_port, t, l->t_port,
+		     l->is_static ? " static" : "");
+	/* A session's remote end only (RFC 6888 REQ-12: BIB records carry
+	 * no destination). */
+	if (l->what >= NAT64_LOG_SESSION_ADD && k >= 0 && (size_t)k < n) {
+		inet_ntop(AF_INET, &z4, z, sizeof(z));
+		snprintf(s + k, n - (size_t)k, " -> %s:%u", z, l->z_port);
+	}
+}
 
 void nat64_log_bib(struct nat64 *n, enum nat64_log_what what, uint8_t proto,
 		   const struct in6_addr *x6, uint16_t x_port, uint32_t t4,

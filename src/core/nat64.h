@@ -59,6 +59,10 @@ struct nat64_log {
 /* Called with a shard lock held: must not block for long or call back. */
 typedef void nat64_log_fn(void *arg, const struct nat64_log *l);
 
+/* "bib add tcp [2001:db8::1]:40000 192.0.2.1:61001 [static][ -> Z:z]":
+ * one record as sixgated and sixgatectl print it, without the time. */
+void nat64_log_format(const struct nat64_log *l, char *s, size_t n);
+
 struct nat64_config {
 	struct nat64_timeouts to;      /* validated by nat64_new() */
 	bool adf;                      /* address-dependent filtering (§3.5.1);

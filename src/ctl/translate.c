@@ -94,23 +94,12 @@ static int translate_args(struct translate_job *j, int argc, char **argv)
 /* RFC 6888 §4 records on stderr, stamped with the capture's clock. */
 static void translate_log(void *arg, const struct nat64_log *l)
 {
-	static const char *const what[] = { "bib add", "bib del",
-					    "session add", "session del" };
-	static const char *const proto[] = { "tcp", "udp", "icmp" };
-	char x[INET6_ADDRSTRLEN], t[INET_ADDRSTRLEN], z[INET_ADDRSTRLEN];
-	uint32_t t4 = htonl(l->t4), z4 = htonl(l->z4);
+	char rec[160];
 
 	(void)arg;
-	inet_ntop(AF_INET6, &l->x6, x, sizeof(x));
-	inet_ntop(AF_INET, &t4, t, sizeof(t));
-	inet_ntop(AF_INET, &z4, z, sizeof(z));
-	fprintf(stderr, "sixgatectl: log: %" PRIu64 ".%09" PRIu64 " %s %s "
-		"[%s]:%u %s:%u%s", l->now / 1000000000, l->now % 1000000000,
-		what[l->what], proto[l->proto % 3], x, l->x_port, t, l->t_port,
-		l->is_static ? " static" : "");
-	if (l->what >= NAT64_LOG_SESSION_ADD)
-		fprintf(stderr, " -> %s:%u", z, l->z_port);
-	fprintf(stderr, "\n");
+	nat64_log_format(l, rec, sizeof(rec));
+	fprintf(stderr, "sixgatectl: log: %" PRIu64 ".%09" PRIu64 " %s\n",
+		l->now / 1000000000, l->now % 1000000000, rec);
 }
 
 /* The stateful NAT64 of [nat64], with the static BIB entries. */

@@ -36,11 +36,7 @@ static const char *const nat64d_proto[] = { "tcp", "udp", "icmp" };
  */
 static void nat64d_log(void *arg, const struct nat64_log *l)
 {
-	static const char *const what[] = { "bib add", "bib del",
-					    "session add", "session del" };
-	char x[INET6_ADDRSTRLEN], t[INET_ADDRSTRLEN], z[INET_ADDRSTRLEN];
-	char when[32], dst[48] = "";
-	uint32_t t4 = htonl(l->t4), z4 = htonl(l->z4);
+	char when[32], rec[160];
 	struct timespec ts;
 	struct tm tm;
 
@@ -48,15 +44,8 @@ static void nat64d_log(void *arg, const struct nat64_log *l)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	inet_ntop(AF_INET6, &l->x6, x, sizeof(x));
-	inet_ntop(AF_INET, &t4, t, sizeof(t));
-	if (l->what >= NAT64_LOG_SESSION_ADD) {
-		inet_ntop(AF_INET, &z4, z, sizeof(z));
-		snprintf(dst, sizeof(dst), " -> %s:%u", z, l->z_port);
-	}
-	log_info("nat64: %s.%03ldZ %s %s [%s]:%u %s:%u%s%s", when,
-		 ts.tv_nsec / 1000000, what[l->what], nat64d_proto[l->proto % 3],
-		 x, l->x_port, t, l->t_port, l->is_static ? " static" : "", dst);
+	nat64_log_format(l, rec, sizeof(rec));
+	log_info("nat64: %s.%03ldZ %s", when, ts.tv_nsec / 1000000, rec);
 }
 
 static void nat64d_add_static(struct daemon *d, const struct conf_bib *b)
