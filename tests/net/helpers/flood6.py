@@ -6,7 +6,7 @@ IFNAME (so the sender's kernel neither routes nor checks the sources).
 
   SAME   packets from random addresses and ports of 2001:db8:6::/64
   OTHER  packets from random addresses and ports of NETS random /64s of
-         2001:db8::/32 (2001:db8:XXXX:XXXX::/64, never 2001:db8:0-ff:...,
+         2001:db8::/32 (2001:db8:h:h::/64 with random h, never 2001:db8:0-ff:...,
          so the topology's own /64s are not hit)
   PPS    a pace for when every packet must reach the translator (a TUN
          queue holds 500 packets; at full speed the kernel drops the rest)
