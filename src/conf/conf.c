@@ -1375,6 +1375,40 @@ static int conf_set_port_hold_max(struct conf_parser *p, const char *key,
 			     &conf_n64(p)->cfg.port_hold_max);
 }
 
+/* host-pool4-mark: decimal or 0x hex, not zero (a zero mark matches
+ * every packet in a rule with mask 0). */
+static int conf_set_host_mark(struct conf_parser *p, const char *key,
+			      char *val)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(val, &end, 0);
+	if (errno || end == val || *end || *val == '-' || v == 0 ||
+	    v > UINT32_MAX)
+		return conf_err(p, "%s: '" CONF_QUOTE "' is not a non-zero "
+				"32-bit mark", key, val);
+	conf_n64(p)->host_mark = (uint32_t)v;
+	return 0;
+}
+
+/* host-pool4-table: any table but unspec, default, main and local. */
+static int conf_set_host_table(struct conf_parser *p, const char *key,
+			       char *val)
+{
+	uint32_t t;
+	int err = conf_get_uint(p, key, val, 1, UINT32_MAX, &t);
+
+	if (err)
+		return err;
+	if (t >= 253 && t <= 255)
+		return conf_err(p, "%s: table %u is the kernel's own "
+				"(default, main or local)", key, t);
+	conf_n64(p)->host_table = t;
+	return 0;
+}
+
 static int conf_set_stored_syn(struct conf_parser *p, const char *key,
 			       char *val)
 {
@@ -1774,6 +1808,8 @@ static const struct conf_key conf_keys[] = {
 	{ N, "udp-parity", false, conf_set_udp_parity },
 	{ N, "port-hold-time", false, conf_set_port_hold },
 	{ N, "port-hold-max", false, conf_set_port_hold_max },
+	{ N, "host-pool4-mark", false, conf_set_host_mark },
+	{ N, "host-pool4-table", false, conf_set_host_table },
 	{ N, "max-stored-syn", false, conf_set_stored_syn },
 	{ N, "fragment-max", false, conf_set_frag_max },
 	{ N, "fragment-hold-max", false, conf_set_frag_hold_max },
@@ -2026,6 +2062,8 @@ static void conf_nat64_defaults(struct conf_nat64 *n)
 
 	memset(n, 0, sizeof(*n));
 	n->pool4_auto = true;
+	n->host_mark = CONF_HOST_MARK;
+	n->host_table = CONF_HOST_TABLE;
 	nat64_timeouts_default(&cfg->to);
 	cfg->max_stored_syn = 64;
 	cfg->frag_max = 1024;
@@ -2877,6 +2915,8 @@ static void conf_print_nat64(FILE *f, const struct conf_role *r,
 		conf_fmt_bool(c->drop_inbound_tcp));
 	fprintf(f, "router-error-source = %s\n",
 		c->router_src_dummy ? "dummy" : "pool4");
+	fprintf(f, "host-pool4-mark = 0x%x\n", n->host_mark);
+	fprintf(f, "host-pool4-table = %u\n", n->host_table);
 	conf_print_timeouts(f, &c->to);
 	conf_print_nat64_limits(f, c);
 	fprintf(f, "log-bib = %s\n", conf_fmt_bool(c->log_bib));
@@ -3114,7 +3154,8 @@ static bool conf_nat64_cfg_eq(const struct nat64_config *a,
 static bool conf_pool4_eq(const struct conf_nat64 *a,
 			  const struct conf_nat64 *b)
 {
-	if (a->pool4_auto != b->pool4_auto || a->npool4 != b->npool4)
+	if (a->pool4_auto != b->pool4_auto || a->npool4 != b->npool4 ||
+	    a->host_mark != b->host_mark || a->host_table != b->host_table)
 		return false;
 	for (unsigned i = 0; i < a->npool4; i++) {
 		const struct pool4_range *x = &a->pool4[i], *y = &b->pool4[i];

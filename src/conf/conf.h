@@ -82,6 +82,13 @@ struct conf_role {
 #define conf_siit conf_role
 
 #define CONF_POOL4_MAX 768   /* expanded ranges: one per (address, protocol) */
+/* pool4 on the host's own addresses (docs/nat64.md): the default
+ * ports (RFC 6146 §3 and Linux's ip_local_port_range ending at 60999),
+ * the fwmark bit and the routing table. */
+#define CONF_HOST_PORT_LO 61001
+#define CONF_HOST_PORT_HI 65535
+#define CONF_HOST_MARK 0x400000u
+#define CONF_HOST_TABLE 6464u
 #define CONF_POOL4_ADDRS 256 /* distinct pool4 addresses */
 
 struct conf_bib {            /* a static BIB entry */
@@ -101,9 +108,12 @@ struct conf_nat64 {
 	struct nat64_config cfg;   /* keys (cfg.table.key, cfg.pool.key) left zero, log fn NULL: the user fills them */
 	struct pool4_range *pool4; /* allocated, conf_free() frees; NULL when pool4_auto */
 	unsigned npool4;
-	bool pool4_auto;           /* no pool4 line: sixgated and translate
-				      refuse it (a TUN cannot share the
-				      host's own address; docs/nat64.md) */
+	bool pool4_auto;           /* no pool4 line: sixgated takes the
+				      host's own address, ports 61001-65535
+				      (docs/nat64.md); translate refuses it */
+	uint32_t host_mark;        /* host-pool4-mark: fwmark of packets to
+				      pool4 ports on the host's addresses */
+	uint32_t host_table;       /* host-pool4-table: their routing table */
 	struct conf_bib *bib;      /* allocated, conf_free() frees */
 	unsigned nbib;
 };

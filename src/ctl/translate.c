@@ -110,9 +110,9 @@ static int translate_nat64(struct translate_job *j)
 	int rc;
 
 	if (n->pool4_auto) {
-		fprintf(stderr, "%s: [nat64] without pool4 lines: translate "
-			"cannot use the host's address, give pool4\n",
-			j->conf_path);
+		fprintf(stderr, "%s: [nat64] without pool4 lines: sixgated "
+			"would take the host's address, which translate does "
+			"not have; give pool4\n", j->conf_path);
 		return -EINVAL;
 	}
 	/* Fixed keys: reproducible port choice for tests. */

@@ -22,6 +22,7 @@
 
 #include "core/nat64.h"
 #include "netlink.h"
+#include "steer.h"
 #include "sixgated.h"
 #include "tun.h"
 
@@ -61,51 +62,95 @@ static void nat64d_add_static(struct daemon *d, const struct conf_bib *b)
 		x, b->x_port, strerror(-rc));
 }
 
-/* A pool4 address the host has on an interface is delivered locally:
- * the NAT64 would never see its traffic. */
-static int nat64d_pool4_foreign(struct daemon *d, const struct conf_nat64 *n)
+/* pool4 with no line: the host's own address, ports 61001-65535 of all
+ * three protocols (RFC 6146 §3; docs/nat64.md). */
+static int nat64d_pool4_auto(struct daemon *d, struct pool4_range *r)
 {
-	for (unsigned i = 0; i < n->npool4; i++) {
-		uint32_t a = n->pool4[i].addr, got;
-		unsigned ifx;
-		bool found = false;
-		if (nl_addr4_in(d->nl, a, 32, 0, &got, &ifx, &found) == 0 &&
-		    found) {
-			log_err("nat64: pool4 address %u.%u.%u.%u is configured "
-				"on ifindex %u: the kernel would deliver its "
-				"packets locally; use addresses routed to this "
-				"host but not assigned to it", a >> 24,
-				(a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, ifx);
-			return -EADDRINUSE;
-		}
+	unsigned ifx = 0;
+	uint32_t a = 0;
+	int rc = nl_host_addr4(d->nl, d->role[ROLE_NAT64].ifindex, &a, &ifx);
+
+	if (rc) {
+		log_err("nat64: no pool4 line, and the host's own IPv4 address "
+			"cannot be found (%s): give pool4 (sixgate.conf(5))",
+			rc == -ENETUNREACH ? "no IPv4 default route" :
+			rc == -EADDRNOTAVAIL ? "the default route's device has "
+			"no global address" : strerror(-rc));
+		return rc;
 	}
+	for (unsigned p = 0; p < POOL4_NPROTO; p++)
+		r[p] = (struct pool4_range){ .addr = a, .proto = (uint8_t)p,
+					     .lo = CONF_HOST_PORT_LO,
+					     .hi = CONF_HOST_PORT_HI };
+	log_notice("nat64: no pool4 line: pool4 is the host's address "
+		   "%u.%u.%u.%u (ifindex %u), ports %u-%u", a >> 24,
+		   (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, ifx,
+		   CONF_HOST_PORT_LO, CONF_HOST_PORT_HI);
 	return 0;
+}
+
+/* A pool4 address the host has on an interface is delivered locally:
+ * its pool4 ports are steered into the TUN (steer.h).  Addresses the
+ * host does not have are routed into the TUN whole (role.c). */
+static int nat64d_steer(struct daemon *d, const struct sixgate_conf *c,
+			const struct pool4_range *r, unsigned n)
+{
+	struct pool4_range own[STEER_MAX_RANGES];
+	unsigned nown = 0, ifx;
+	uint32_t got;
+
+	for (unsigned i = 0; i < n; i++) {
+		bool found = false;
+		int rc = nl_addr4_in(d->nl, r[i].addr, 32, 0, &got, &ifx,
+				     &found);
+		if (rc)
+			return rc;
+		if (!found)
+			continue;
+		if (nown == STEER_MAX_RANGES) {
+			log_err("nat64: more than %d pool4 ranges on the "
+				"host's own addresses", STEER_MAX_RANGES);
+			return -E2BIG;
+		}
+		own[nown++] = r[i];
+	}
+	if (nown == 0)
+		return 0;
+	return steer_up(&d->steer, d->nl, d->role[ROLE_NAT64].tun,
+			d->role[ROLE_NAT64].ifindex, c->nat64s.host_mark,
+			c->nat64s.host_table, own, nown);
 }
 
 int nat64d_create(struct daemon *d, const struct sixgate_conf *c)
 {
 	struct nat64_config cfg = c->nat64s.cfg;
+	const struct pool4_range *pool = c->nat64s.pool4;
+	unsigned npool = c->nat64s.npool4;
+	struct pool4_range host[POOL4_NPROTO];
 	const char *why = NULL;
 	int rc;
 
 	if (c->nat64s.pool4_auto) {
-		log_err("nat64: no pool4 line: sixgated cannot share the "
-			"host's own IPv4 address through its TUN device; give "
-			"pool4 an address routed to this host "
-			"(sixgate.conf(5))");
-		return -EINVAL;
+		rc = nat64d_pool4_auto(d, host);
+		if (rc)
+			return rc;
+		pool = host;
+		npool = POOL4_NPROTO;
 	}
-	rc = nat64d_pool4_foreign(d, &c->nat64s);
+	rc = nat64d_steer(d, c, pool, npool);
 	if (rc)
 		return rc;
 	if (getrandom(cfg.table.key, sizeof(cfg.table.key), 0) < 0 ||
-	    getrandom(cfg.pool.key, sizeof(cfg.pool.key), 0) < 0)
-		return -errno;
+	    getrandom(cfg.pool.key, sizeof(cfg.pool.key), 0) < 0) {
+		rc = -errno;
+		steer_down(&d->steer, d->nl);
+		return rc;
+	}
 	cfg.log = nat64d_log;
-	rc = nat64_new(&d->nat64, &cfg, c->nat64s.pool4, c->nat64s.npool4,
-		       &why);
+	rc = nat64_new(&d->nat64, &cfg, pool, npool, &why);
 	if (rc) {
 		log_err("nat64: %s", why ? why : strerror(-rc));
+		steer_down(&d->steer, d->nl);
 		return rc;
 	}
 	for (unsigned i = 0; i < c->nat64s.nbib; i++)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
+#include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
@@ -111,6 +112,24 @@ static int nl_link_no_ll6(struct nl *nl, unsigned ifindex)
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
+int nl_link_inet_conf(struct nl *nl, unsigned ifindex, unsigned key,
+		      uint32_t val)
+{
+	struct nlmsghdr *nlh = nl_msg(nl, RTM_NEWLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)ifindex;
+	struct nlattr *spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	struct nlattr *in4 = mnl_attr_nest_start(nlh, AF_INET);
+	struct nlattr *conf = mnl_attr_nest_start(nlh, IFLA_INET_CONF);
+	mnl_attr_put_u32(nlh, (uint16_t)key, val);
+	mnl_attr_nest_end(nlh, conf);
+	mnl_attr_nest_end(nlh, in4);
+	mnl_attr_nest_end(nlh, spec);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
 int nl_link_setup(struct nl *nl, unsigned ifindex, unsigned mtu)
 {
 	int err = nl_link_no_ll6(nl, ifindex);
@@ -139,7 +158,10 @@ static void nl_put_route(struct nlmsghdr *nlh, const struct nl_obj *o)
 
 	rtm->rtm_family = o->family;
 	rtm->rtm_dst_len = o->len;
-	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_table = o->table && o->table < 256 ? (uint8_t)o->table
+						     : RT_TABLE_MAIN;
+	if (o->table >= 256)
+		rtm->rtm_table = RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = RTPROT_STATIC;
 	/* A device route without a gateway: on-link for IPv4, as ip-route
 	 * does; IPv6 routes are always universe. */
@@ -151,6 +173,8 @@ static void nl_put_route(struct nlmsghdr *nlh, const struct nl_obj *o)
 	mnl_attr_put_u32(nlh, RTA_OIF, o->ifindex);
 	if (o->metric)
 		mnl_attr_put_u32(nlh, RTA_PRIORITY, o->metric);
+	if (o->table)
+		mnl_attr_put_u32(nlh, RTA_TABLE, o->table);
 }
 
 static void nl_put_addr(struct nlmsghdr *nlh, const struct nl_obj *o)
@@ -184,12 +208,14 @@ static int nl_obj_do(struct nl *nl, const struct nl_obj *o, bool add)
 
 void nl_obj_str(const struct nl_obj *o, char *s, size_t n)
 {
-	char a[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], t[20] = "";
 
 	inet_ntop(o->family, o->addr, a, sizeof(a));
-	snprintf(s, n, "%s %s/%u dev #%u", o->kind == NL_ADDR ? "address"
-							     : "route",
-		 a, o->len, o->ifindex);
+	if (o->table)
+		snprintf(t, sizeof(t), " table %u", o->table);
+	snprintf(s, n, "%s %s/%u dev #%u%s", o->kind == NL_ADDR ? "address"
+							       : "route",
+		 a, o->len, o->ifindex, t);
 }
 
 static bool nl_obj_eq(const struct nl_obj *a, const struct nl_obj *b)
@@ -454,4 +480,183 @@ int nl_route_elsewhere(struct nl *nl, int family, const void *addr,
 		return err;
 	*elsewhere = f.dst_len > 0 && f.oif != ifindex;
 	return 0;
+}
+
+/* ---- the host's own IPv4 address ---------------------------------- */
+
+struct nl_host4 {
+	unsigned exclude;
+	bool found;
+	uint32_t oif;
+	uint32_t prefsrc; /* network order, 0 = none */
+};
+
+static int nl_host4_route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	struct nl_host4 *h = data;
+	uint32_t table = rtm->rtm_table;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_dst_len != 0 ||
+	    rtm->rtm_type != RTN_UNICAST || h->found)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*rtm), nl_default4_attr, tb);
+	if (tb[RTA_TABLE])
+		table = mnl_attr_get_u32(tb[RTA_TABLE]);
+	if (table != RT_TABLE_MAIN || !tb[RTA_OIF] ||
+	    mnl_attr_get_u32(tb[RTA_OIF]) == h->exclude)
+		return MNL_CB_OK;
+	h->found = true;
+	h->oif = mnl_attr_get_u32(tb[RTA_OIF]);
+	if (tb[RTA_PREFSRC])
+		memcpy(&h->prefsrc, mnl_attr_get_payload(tb[RTA_PREFSRC]), 4);
+	return MNL_CB_OK;
+}
+
+struct nl_ifaddr4 {
+	unsigned ifindex;
+	bool found;
+	uint32_t addr; /* network order */
+};
+
+static int nl_ifaddr4_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	struct nl_ifaddr4 *q = data;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET ||
+	    ifa->ifa_index != q->ifindex || q->found ||
+	    ifa->ifa_scope != RT_SCOPE_UNIVERSE ||
+	    (ifa->ifa_flags & IFA_F_SECONDARY))
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ifa), nl_addr4_attr, tb);
+	const struct nlattr *at = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!at)
+		return MNL_CB_OK;
+	memcpy(&q->addr, mnl_attr_get_payload(at), 4);
+	q->found = true;
+	return MNL_CB_OK;
+}
+
+int nl_host_addr4(struct nl *nl, unsigned exclude_ifindex, uint32_t *addr,
+		  unsigned *ifindex)
+{
+	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct nl_host4 h = { .exclude = exclude_ifindex };
+	int err;
+
+	rtm->rtm_family = AF_INET;
+	err = nl_talk(nl, nlh, nl_host4_route_cb, &h);
+	if (err)
+		return err;
+	if (!h.found)
+		return -ENETUNREACH;
+	*ifindex = h.oif;
+	if (h.prefsrc) {
+		*addr = ntohl(h.prefsrc);
+		return 0;
+	}
+	struct nl_ifaddr4 q = { .ifindex = h.oif };
+	nlh = nl_msg(nl, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	err = nl_talk(nl, nlh, nl_ifaddr4_cb, &q);
+	if (err)
+		return err;
+	if (!q.found)
+		return -EADDRNOTAVAIL;
+	*addr = ntohl(q.addr);
+	return 0;
+}
+
+/* ---- policy rules --------------------------------------------------- */
+
+static void nl_put_rule4(struct nlmsghdr *nlh, uint32_t pref, uint32_t table,
+			 uint32_t mark, uint32_t mask)
+{
+	struct fib_rule_hdr *frh = mnl_nlmsg_put_extra_header(nlh,
+							      sizeof(*frh));
+
+	frh->family = AF_INET;
+	frh->action = FR_ACT_TO_TBL;
+	frh->table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	mnl_attr_put_u32(nlh, FRA_TABLE, table);
+	mnl_attr_put_u32(nlh, FRA_PRIORITY, pref);
+	if (mark) {
+		mnl_attr_put_u32(nlh, FRA_FWMARK, mark);
+		mnl_attr_put_u32(nlh, FRA_FWMASK, mask);
+	}
+}
+
+int nl_rule4(struct nl *nl, bool rule_add, bool excl, uint32_t pref,
+	     uint32_t table, uint32_t mark, uint32_t mask)
+{
+	uint16_t flags = NLM_F_ACK;
+
+	if (rule_add)
+		flags |= NLM_F_CREATE | (excl ? NLM_F_EXCL : 0);
+	struct nlmsghdr *nlh = nl_msg(nl, rule_add ? RTM_NEWRULE : RTM_DELRULE,
+				      flags);
+	nl_put_rule4(nlh, pref, table, mark, mask);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+struct nl_rule_q {
+	uint32_t pref, table, mark, mask;
+	unsigned count;
+};
+
+static int nl_rule_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type <= FRA_MAX && mnl_attr_get_payload_len(a) >= 4)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static uint32_t nl_attr_u32_or(const struct nlattr *a, uint32_t dflt)
+{
+	return a ? mnl_attr_get_u32(a) : dflt;
+}
+
+static int nl_rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct fib_rule_hdr *frh = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[FRA_MAX + 1] = { 0 };
+	struct nl_rule_q *q = data;
+
+	if (nlh->nlmsg_type != RTM_NEWRULE || frh->family != AF_INET ||
+	    frh->action != FR_ACT_TO_TBL)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*frh), nl_rule_attr, tb);
+	if (nl_attr_u32_or(tb[FRA_PRIORITY], 0) == q->pref &&
+	    nl_attr_u32_or(tb[FRA_TABLE], frh->table) == q->table &&
+	    nl_attr_u32_or(tb[FRA_FWMARK], 0) == q->mark &&
+	    (!q->mark || nl_attr_u32_or(tb[FRA_FWMASK], 0) == q->mask) &&
+	    !tb[FRA_SRC] && !tb[FRA_DST] && frh->src_len == 0 &&
+	    frh->dst_len == 0)
+		q->count++;
+	return MNL_CB_OK;
+}
+
+int nl_rule4_count(struct nl *nl, uint32_t pref, uint32_t table,
+		   uint32_t mark, uint32_t mask, unsigned *count)
+{
+	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETRULE, NLM_F_DUMP);
+	struct fib_rule_hdr *frh = mnl_nlmsg_put_extra_header(nlh,
+							      sizeof(*frh));
+	struct nl_rule_q q = { .pref = pref, .table = table, .mark = mark,
+			       .mask = mask };
+	int err;
+
+	frh->family = AF_INET;
+	err = nl_talk(nl, nlh, nl_rule_cb, &q);
+	if (err == 0)
+		*count = q.count;
+	return err;
 }

@@ -14,7 +14,7 @@
 
 enum nl_kind {
 	NL_ADDR = 0,  /* address on ifindex */
-	NL_ROUTE = 1, /* route to addr/len via ifindex, main table */
+	NL_ROUTE = 1, /* route to addr/len via ifindex, in table (0: main) */
 };
 
 /* An address or a route, compared field by field. */
@@ -26,6 +26,7 @@ struct nl_obj {
 	uint32_t ifindex;
 	uint32_t metric;  /* routes: RTA_PRIORITY, 0 = kernel default */
 	uint8_t addr[16]; /* network order; IPv4 in the first 4 bytes */
+	uint32_t table;   /* routes: 0 = the main table */
 };
 
 struct nl;
@@ -33,6 +34,12 @@ struct nl;
 int nl_open(struct nl **out);
 /* Close without removing anything (use nl_sync(nl, NULL, 0) first). */
 void nl_close(struct nl *nl);
+
+/* One IPv4 per-device setting (IPV4_DEVCONF_*, linux/ip.h), what
+ * net.ipv4.conf.DEV.KEY sets, without /proc/sys (read-only under
+ * systemd's ProtectKernelTunables=). */
+int nl_link_inet_conf(struct nl *nl, unsigned ifindex, unsigned key,
+		      uint32_t val);
 
 /* Set the MTU and bring the link up.  0 or a negative errno. */
 int nl_link_setup(struct nl *nl, unsigned ifindex, unsigned mtu);
@@ -65,6 +72,30 @@ int nl_addr4_in(struct nl *nl, uint32_t prefix, unsigned len,
  */
 int nl_route_elsewhere(struct nl *nl, int family, const void *addr,
 		       unsigned ifindex, bool *elsewhere);
+
+/*
+ * The address the host uses as its IPv4 source: the preferred source of
+ * the main table's IPv4 default route, else the first primary global
+ * address of that route's device.  -ENETUNREACH without a default route,
+ * -EADDRNOTAVAIL when its device has no usable address.
+ */
+int nl_host_addr4(struct nl *nl, unsigned exclude_ifindex, uint32_t *addr,
+		  unsigned *ifindex);
+
+/*
+ * An IPv4 policy rule "priority pref [fwmark mark/mask] lookup table"
+ * (rule_add: add, else delete the first rule that matches).  excl refuses
+ * an identical rule that exists already (-EEXIST); without it a duplicate
+ * is added after the existing ones, which is how the local rule is moved
+ * without a gap (docs/nat64.md, "pool4 on the host's own address").
+ */
+int nl_rule4(struct nl *nl, bool rule_add, bool excl, uint32_t pref,
+	     uint32_t table, uint32_t mark, uint32_t mask);
+
+/* How many IPv4 rules "priority pref [fwmark mark/mask] lookup table"
+ * exist.  mark 0 counts only rules without a fwmark. */
+int nl_rule4_count(struct nl *nl, uint32_t pref, uint32_t table,
+		   uint32_t mark, uint32_t mask, unsigned *count);
 
 /* "route 192.0.2.0/24 dev 5" for logs. */
 void nl_obj_str(const struct nl_obj *o, char *s, size_t n);

@@ -243,7 +243,8 @@ static int want_siit(struct daemon *d, struct role_want *w,
 }
 
 /* [nat64]: pool6 and every pool4 address (RFC 6146 §3.5: exactly what
- * the NAT64 processes), then ipv4-route / ipv6-route. */
+ * the NAT64 processes) but the host's own, whose pool4 ports reach the
+ * TUN through the steering table instead, then ipv4-route / ipv6-route. */
 static int want_nat64(struct daemon *d, struct role_want *w,
 		      const struct daemon_gen *g)
 {
@@ -258,11 +259,17 @@ static int want_nat64(struct daemon *d, struct role_want *w,
 	if (x->pool6.len && !atomic_load(&d->nat64_unhealthy))
 		err = want6(w, ifx, &x->pool6.prefix, x->pool6.len);
 	for (unsigned i = 0; i < n->npool4 && err == 0; i++) {
-		bool dup = false;
+		bool dup = steer_has(&d->steer, n->pool4[i].addr);
 		for (unsigned k = 0; k < i && !dup; k++)
 			dup = n->pool4[k].addr == n->pool4[i].addr;
 		if (!dup)
 			err = want4(w, NL_ROUTE, ifx, n->pool4[i].addr, 32, 0);
+	}
+	/* The host's own addresses: marked packets use this table. */
+	if (err == 0 && d->steer.up) {
+		struct nl_obj o = { .kind = NL_ROUTE, .family = AF_INET,
+				    .ifindex = ifx, .table = d->steer.table };
+		err = want_push(w, &o);
 	}
 	return err ? err : want_routes(w, ifx, cr);
 }

@@ -25,6 +25,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "steer.h"
 #include "tun.h"
 
 #define DAEMON_MAX_WORKERS 64
@@ -99,6 +100,8 @@ struct daemon {
 	 * a routing daemon exporting that route (BIRD, docs/anycast.md)
 	 * withdraws the prefix from a gateway that cannot translate. */
 	_Atomic bool nat64_unhealthy;
+	/* pool4 ports on the host's own addresses (steer.h). */
+	struct steer steer;
 
 	/* [dns64]: listening sockets bound before the drop and the server
 	 * thread (dns64d.c); the counters outlive restarts of the thread. */

@@ -698,6 +698,7 @@ void daemon_free(struct daemon *d)
 	pthread_mutex_lock(&d->lock);
 	d->running = false;
 	dns64d_close(d);
+	steer_down(&d->steer, d->nl);
 	for (int r = 0; r < ROLE__COUNT; r++)
 		role_close(d, r);
 	nat64_free(d->nat64);

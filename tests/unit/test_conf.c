@@ -1070,6 +1070,8 @@ static void test_nat64_defaults(void **state)
 	assert_int_equal(x->nnonglobal, c.nnonglobal);
 	/* pool4 and bib. */
 	assert_true(n->pool4_auto);
+	assert_int_equal(n->host_mark, 0x400000);
+	assert_int_equal(n->host_table, 6464);
 	assert_null(n->pool4);
 	assert_int_equal(n->npool4, 0);
 	assert_null(n->bib);
@@ -1159,6 +1161,8 @@ static const char nat64_every_key[] =
 	"udp-parity = no\n"
 	"port-hold-time = 0\n"
 	"port-hold-max = 1000\n"
+	"host-pool4-mark = 0x1000\n"
+	"host-pool4-table = 100\n"
 	"max-stored-syn = 0\n"
 	"fragment-max = 100\n"
 	"fragment-hold-max = 0\n"
@@ -1204,6 +1208,8 @@ static void test_nat64_every_key(void **state)
 	assert_false(x->icmp_source_object);
 	assert_false(x->drop_invalid_src);
 	assert_false(n->pool4_auto);
+	assert_int_equal(n->host_mark, 0x1000);
+	assert_int_equal(n->host_table, 100);
 	assert_int_equal(n->npool4, 4 + 4 + 1 + 3);
 	assert_range(&n->pool4[0], "198.51.100.0", POOL4_TCP, 61001, 65535);
 	assert_range(&n->pool4[3], "198.51.100.3", POOL4_TCP, 61001, 65535);
@@ -1344,6 +1350,31 @@ static void test_nat64_pool4_bytes_stable(void **state)
 			    a.nat64s.npool4 * sizeof(a.nat64s.pool4[0]));
 	conf_free(&a);
 	conf_free(&b);
+}
+
+/* CONFORMANCE section 9: pool4 on the host's own address, its mark and
+ * table. */
+static void test_nat64_host_pool4_errors(void **state)
+{
+	(void)state;
+	expect_error("[nat64]\nhost-pool4-mark = 0\n",
+		     "t.conf:2: host-pool4-mark: '0' is not a non-zero 32-bit "
+		     "mark");
+	expect_error("[nat64]\nhost-pool4-mark = 0x100000000\n",
+		     "t.conf:2: host-pool4-mark: '0x100000000' is not a "
+		     "non-zero 32-bit mark");
+	expect_error("[nat64]\nhost-pool4-mark = -1\n",
+		     "t.conf:2: host-pool4-mark: '-1' is not a non-zero 32-bit "
+		     "mark");
+	expect_error("[nat64]\nhost-pool4-mark = 12ab\n",
+		     "t.conf:2: host-pool4-mark: '12ab' is not a non-zero "
+		     "32-bit mark");
+	expect_error("[nat64]\nhost-pool4-table = 254\n",
+		     "t.conf:2: host-pool4-table: table 254 is the kernel's own "
+		     "(default, main or local)");
+	expect_error("[nat64]\nhost-pool4-table = 0\n",
+		     "t.conf:2: host-pool4-table: 0 is out of range "
+		     "(1-4294967295)");
 }
 
 static void test_nat64_pool4_errors(void **state)
@@ -2208,6 +2239,7 @@ int main(void)
 		cmocka_unit_test(test_nat64_pool4_prefix_expansion),
 		cmocka_unit_test(test_nat64_pool4_bytes_stable),
 		cmocka_unit_test(test_nat64_pool4_errors),
+		cmocka_unit_test(test_nat64_host_pool4_errors),
 		cmocka_unit_test(test_nat64_pool4_address_limit),
 		cmocka_unit_test(test_nat64_pool4_duplicate_warned),
 		cmocka_unit_test(test_rfc6146_3_1_static_bib),
