@@ -17,9 +17,11 @@
  *      keep their order relative to the local one.
  *   3. the TUN's accept_local = 1 and rp_filter = 0 (set over rtnetlink,
  *      which works where /proc/sys is read-only): translated packets
- *      leave sixgated with the host's address as their source.  A strict
- *      net.ipv4.conf.all.rp_filter would still drop them (the kernel uses
- *      the larger of "all" and the device's value), so it is refused.
+ *      leave sixgated with the host's address as their source.  Any
+ *      net.ipv4.conf.all.rp_filter but 0 would still drop them: the kernel
+ *      uses the larger of "all" and the device's value, and loose mode
+ *      (2) rejects every source arriving on a device without an IPv4
+ *      address, which the TUN is.  So that is refused, saying why.
  *
  * The nft program runs as a child; after the privilege drop it inherits
  * CAP_NET_ADMIN as an ambient capability, so steer_down() works then too.
@@ -330,11 +332,13 @@ int steer_up(struct steer *s, struct nl *nl, const char *tun,
 	s->nranges = n;
 	memcpy(s->r, r, n * sizeof(*r));
 	if (steer_sysctl_read("/proc/sys/net/ipv4/conf/all/rp_filter", &rpf) ==
-		    0 && rpf == 1) {
-		log_err("nat64: net.ipv4.conf.all.rp_filter = 1 (strict) drops "
-			"the translated packets that leave %s with the host's "
-			"own address; set it to 2 (loose) or 0 to use pool4 on "
-			"the host's address", tun);
+		    0 && rpf != 0) {
+		log_err("nat64: net.ipv4.conf.all.rp_filter = %d drops the "
+			"translated packets that leave %s with the host's own "
+			"address (the kernel applies the larger of \"all\" and "
+			"the device's value); set it to 0 and filter per "
+			"interface (net.ipv4.conf.IFACE.rp_filter) to use pool4 "
+			"on the host's address", rpf, tun);
 		return -EPERM;
 	}
 	err = steer_devconf(nl, tun, ifindex, IPV4_DEVCONF_ACCEPT_LOCAL,

@@ -31,6 +31,12 @@ BLOB_S4 = "http://[%s]:8080/blob" % S4_AS6
 def hp(netfactory):
     net = topo.build_nat64(netfactory("hp"))
     net.sh("r4", "ip route del 198.51.100.0/24")
+    # Debian's default (systemd's sysctl.d): loose reverse-path filtering
+    # on every interface, "all" left at 0.
+    net.sh("xl", "sysctl -qw net.ipv4.conf.default.rp_filter=2")
+    for dev in ("xl6", "xl7", "xl4"):
+        net.sh("xl", "sysctl -qw net.ipv4.conf.%s.rp_filter=2" %
+               net.name("xl", dev))
     net.tun = topo.tun_name(net, "hp")
     net.www, net.blob_sha = make_webroot(net.tmp)
     start_servers(net, "s4", net.www, bind="0.0.0.0")
@@ -179,3 +185,22 @@ def test_stop_restores_rules_and_removes_table(hp):
     hp.d.stop()
     assert _rules(hp) == hp.rules_before
     assert "sixgate_" not in hp.ex("xl", ["nft", "list", "ruleset"]).stdout
+
+
+@pytest.mark.parametrize("rpf", [1, 2])
+def test_all_rp_filter_refused_with_reason(hp, rpf):
+    """net.ipv4.conf.all.rp_filter other than 0 overrides the TUN's own
+    value and would drop every translated packet: the role refuses to
+    start and says what to set, and leaves no rule behind."""
+    hp.d.stop()
+    hp.sh("xl", "sysctl -qw net.ipv4.conf.all.rp_filter=%d" % rpf)
+    try:
+        with pytest.raises(AssertionError) as e:
+            hp.d.start()
+        assert "net.ipv4.conf.all.rp_filter = %d" % rpf in str(e.value)
+        assert _rules(hp) == hp.rules_before
+    finally:
+        hp.sh("xl", "sysctl -qw net.ipv4.conf.all.rp_filter=0")
+    hp.d.start()
+    assert curl_sha(hp, "h6", BLOB_S4, hp.tmp) == hp.blob_sha
+    hp.d.stop()
