@@ -346,7 +346,7 @@ static void srv_advance(struct srv_query *q, const struct dns64_answer *a)
 static void srv_a_feed(struct srv_query *q)
 {
 	struct dns64_answer a = { .pkt = q->a_pkt, .timeout = q->a_timeout,
-				  .sec = q->a_sec };
+				  .sec = q->a_sec, .own = q->a_pkt };
 	ldns_pkt *p = q->a_pkt;
 
 	q->a_pkt = NULL;
@@ -392,7 +392,7 @@ static void srv_up_done(void *arg, int rcode, void *pkt, int len, int sec,
 	/* The timer also bounds the parallel A query still out. */
 	if (!q->up_a)
 		evtimer_del(q->timer);
-	a.pkt = p;
+	a.pkt = a.own = p;
 	srv_advance(q, &a);
 	ldns_pkt_free(p);
 }
@@ -669,6 +669,22 @@ static void srv_udp_query(struct dns64_srv *s, int fd, const uint8_t *m,
 	srv_query_start(q, m, len);
 }
 
+/* The receive batch's headers: each slot's buffer and address. */
+static void srv_udp_init(struct dns64_srv *s)
+{
+	for (int i = 0; i < SRV_UDP_BATCH; i++) {
+		struct msghdr *h = &s->rmsg[i].msg_hdr;
+
+		s->riov[i].iov_base = s->rbuf + (size_t)i * SRV_MSG_MAX;
+		s->riov[i].iov_len = SRV_MSG_MAX;
+		memset(h, 0, sizeof(*h));
+		h->msg_name = &s->rpeer[i];
+		h->msg_namelen = sizeof(s->rpeer[i]);
+		h->msg_iov = &s->riov[i];
+		h->msg_iovlen = 1;
+	}
+}
+
 /* Up to SRV_UDP_ROUNDS batches of SRV_UDP_BATCH datagrams per wakeup:
  * one recvmmsg() each, cache hits answered with one sendmmsg(), misses
  * handed to the resolver one by one. */
@@ -681,17 +697,10 @@ static void srv_udp_read(evutil_socket_t fd, short what, void *arg)
 		uint64_t now;
 		int n;
 
-		for (int i = 0; i < SRV_UDP_BATCH; i++) {
-			struct msghdr *h = &s->rmsg[i].msg_hdr;
-
-			s->riov[i].iov_base = s->rbuf + (size_t)i * SRV_MSG_MAX;
-			s->riov[i].iov_len = SRV_MSG_MAX;
-			memset(h, 0, sizeof(*h));
-			h->msg_name = &s->rpeer[i];
-			h->msg_namelen = sizeof(s->rpeer[i]);
-			h->msg_iov = &s->riov[i];
-			h->msg_iovlen = 1;
-		}
+		/* The kernel writes back only the address length (and
+		 * msg_len, msg_flags); the rest is set once (srv_udp_init()). */
+		for (int i = 0; i < SRV_UDP_BATCH; i++)
+			s->rmsg[i].msg_hdr.msg_namelen = sizeof(s->rpeer[i]);
 		n = recvmmsg(fd, s->rmsg, SRV_UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
@@ -971,6 +980,7 @@ int dns64_srv_new(const struct dns64_srv_params *p,
 	err = s->view && s->rbuf && s->obuf ? 0 : -ENOMEM;
 	if (err == 0) {
 		*s->view = *v;
+		srv_udp_init(s);
 		err = srv_setup(s);
 	}
 	if (err) {

@@ -78,10 +78,8 @@ void dns64_cache_free(struct dns64_cache *c)
 {
 	if (!c)
 		return;
-	for (uint32_t i = 0; c->e && i < c->max; i++) {
-		free(c->e[i].reply);
-		free(c->e[i].ttl_off);
-	}
+	for (uint32_t i = 0; c->e && i < c->max; i++)
+		free(c->e[i].reply);  /* ttl_off lives in the same block */
 	free(c->e);
 	free(c->bucket);
 	free(c);
@@ -334,8 +332,7 @@ static void remove_entry(struct dns64_cache *c, uint32_t i)
 		pp = &c->e[*pp].next;
 	*pp = e->next;
 	lru_unlink(c, i);
-	free(e->reply);
-	free(e->ttl_off);
+	free(e->reply);  /* ttl_off lives in the same block */
 	memset(e, 0, sizeof(*e));
 	e->next = c->free_head;
 	c->free_head = i;
@@ -424,8 +421,10 @@ static uint32_t take_slot(struct dns64_cache *c)
 int dns64_cache_store(struct dns64_cache *c, const struct dns64_cache_key *k,
 		      const struct dns64_wire *w, uint64_t now)
 {
+	/* One block: the reply, then (aligned) its TTL offsets. */
+	size_t at = (w->len + 1) & ~(size_t)1;
 	uint8_t *buf;
-	uint16_t *off = NULL;
+	uint16_t *off;
 	struct entry *e;
 	uint32_t i;
 
@@ -433,13 +432,10 @@ int dns64_cache_store(struct dns64_cache *c, const struct dns64_cache_key *k,
 		return 0;
 	if (!reply_matches(k, w))
 		return -EINVAL;
-	buf = malloc(w->len);
-	off = malloc(w->nttl * sizeof(*off));
-	if (!buf || !off) {
-		free(buf);
-		free(off);
+	buf = malloc(at + w->nttl * sizeof(*off));
+	if (!buf)
 		return -ENOMEM;
-	}
+	off = (uint16_t *)(void *)(buf + at);
 	memcpy(buf, w->buf, w->len);
 	memcpy(off, w->ttl_off, w->nttl * sizeof(*off));
 	if ((i = find(c, k)) != NIL)

@@ -43,6 +43,7 @@
  *	- PTR under 64:ff9b::/96 is recognised even when only network-specific
  *	  prefixes are configured (§5.3.1 "or the default Well-Known Prefix").
  *	- dns64_cache_flush() added.
+ *	- struct dns64_answer: own, to move sections out of the answer.
  */
 #ifndef SIXGATE_DNS64_H
 #define SIXGATE_DNS64_H
@@ -181,11 +182,15 @@ enum dns64_sec {
 
 /* One upstream answer handed to a dns64_after_*() step.  pkt is borrowed
  * (the step copies what it keeps); NULL means no answer, and timeout says
- * whether it timed out (§5.1.3) or failed otherwise. */
+ * whether it timed out (§5.1.3) or failed otherwise.  own: NULL, or pkt
+ * itself when the caller has no further use for its records: the step
+ * then moves the sections it keeps out of it instead of copying them
+ * record by record.  The caller frees pkt either way. */
 struct dns64_answer {
 	const ldns_pkt *pkt;
 	bool timeout;
 	enum dns64_sec sec;
+	ldns_pkt *own;
 };
 
 /* Caller-allocated; dns64_plan*() initialise it, dns64_plan_free() clears

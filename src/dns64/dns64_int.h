@@ -9,6 +9,14 @@
  * src's rcode.  NULL on ENOMEM. */
 ldns_pkt *dns64_copy_sections(const ldns_pkt *src, bool answer, bool auth,
 			      bool additional);
+/* The same from an answer: a->own's lists are moved, not copied (it is
+ * left with empty sections). */
+ldns_pkt *dns64_take_sections(const struct dns64_answer *a, bool answer,
+			      bool auth, bool additional);
+/* Swap the lists of section sec (ANSWER, AUTHORITY or ADDITIONAL) of dst
+ * and src: moves src's records into an empty dst section.  Counts are
+ * left to dns64_sync_counts(). */
+void dns64_move_section(ldns_pkt *dst, ldns_pkt *src, ldns_pkt_section sec);
 /* Clone rr onto the end of sec; false on ENOMEM. */
 bool dns64_push_clone(ldns_pkt *pkt, ldns_pkt_section sec, const ldns_rr *rr);
 /* Make the section counts agree with the lists. */

@@ -287,6 +287,23 @@ static int plan_plain(struct dns64_plan *p, const ldns_rr *q)
 	return 0;
 }
 
+/* Wire names the plan compares against, as rdfs over static bytes: no
+ * parsing and no allocation per query (ldns_dname_new_frm_str() was). */
+static const uint8_t ipv4only_wire[] = "\010ipv4only\004arpa";
+static const uint8_t rev170_wire[] = "\003170\0010\0010\003192\007in-addr\004arpa";
+static const uint8_t rev171_wire[] = "\003171\0010\0010\003192\007in-addr\004arpa";
+
+static ldns_rdf static_dname(const uint8_t *wire, size_t size)
+{
+	ldns_rdf r;
+
+	memset(&r, 0, sizeof(r));
+	ldns_rdf_set_type(&r, LDNS_RDF_TYPE_DNAME);
+	ldns_rdf_set_size(&r, size);
+	ldns_rdf_set_data(&r, (void *)wire);
+	return r;
+}
+
 static bool is_ipv4only(const ldns_rdf *qname, const ldns_rdf *apex)
 {
 	return ldns_dname_compare(qname, apex) == 0 ||
@@ -298,16 +315,11 @@ static bool is_ipv4only(const ldns_rdf *qname, const ldns_rdf *apex)
  * answered here, never asked upstream. */
 static bool is_ipv4only_v4_reverse(const ldns_rdf *qname)
 {
-	static const char *const names[] = { "170.0.0.192.in-addr.arpa.",
-					     "171.0.0.192.in-addr.arpa." };
-	bool hit = false;
+	ldns_rdf r170 = static_dname(rev170_wire, sizeof(rev170_wire));
+	ldns_rdf r171 = static_dname(rev171_wire, sizeof(rev171_wire));
 
-	for (size_t i = 0; i < 2 && !hit; i++) {
-		ldns_rdf *n = ldns_dname_new_frm_str(names[i]);
-		hit = n && ldns_dname_compare(qname, n) == 0;
-		ldns_rdf_deep_free(n);
-	}
-	return hit;
+	return ldns_dname_compare(qname, &r170) == 0 ||
+	       ldns_dname_compare(qname, &r171) == 0;
 }
 
 /* The DNS64 part: 1 when the query is resolved plainly after all. */
@@ -316,18 +328,11 @@ static int plan_dns64(const struct dns64_config *cfg, struct dns64_plan *p,
 {
 	const ldns_rdf *qname = ldns_rr_owner(q);
 	ldns_rr_type t = ldns_rr_get_type(q);
-	ldns_rdf *apex = ldns_dname_new_frm_str("ipv4only.arpa.");
+	ldns_rdf apex = static_dname(ipv4only_wire, sizeof(ipv4only_wire));
 	ldns_rdf *n;
-	int err;
 
-	if (!apex)
-		return -ENOMEM;
-	if (is_ipv4only(qname, apex)) {
-		err = plan_ipv4only(cfg, p, qname, apex, t);
-		ldns_rdf_deep_free(apex);
-		return err;
-	}
-	ldns_rdf_deep_free(apex);
+	if (is_ipv4only(qname, &apex))
+		return plan_ipv4only(cfg, p, qname, &apex, t);
 	if (t == LDNS_RR_TYPE_PTR && is_ipv4only_v4_reverse(qname))
 		return plan_ptr_local(cfg, p, qname);
 	if (t == LDNS_RR_TYPE_PTR)

@@ -83,6 +83,55 @@ ldns_pkt *dns64_copy_sections(const ldns_pkt *src, bool answer, bool auth,
 	return p;
 }
 
+void dns64_move_section(ldns_pkt *dst, ldns_pkt *src, ldns_pkt_section sec)
+{
+	ldns_rr_list *d, *s;
+
+	switch (sec) {
+	case LDNS_SECTION_ANSWER:
+		d = ldns_pkt_answer(dst);
+		s = ldns_pkt_answer(src);
+		ldns_pkt_set_answer(dst, s);
+		ldns_pkt_set_answer(src, d);
+		break;
+	case LDNS_SECTION_AUTHORITY:
+		d = ldns_pkt_authority(dst);
+		s = ldns_pkt_authority(src);
+		ldns_pkt_set_authority(dst, s);
+		ldns_pkt_set_authority(src, d);
+		break;
+	default:
+		d = ldns_pkt_additional(dst);
+		s = ldns_pkt_additional(src);
+		ldns_pkt_set_additional(dst, s);
+		ldns_pkt_set_additional(src, d);
+		break;
+	}
+}
+
+/* A fresh packet, as dns64_copy_sections() makes it, so that nothing of
+ * the upstream's header or EDNS carries over; only the lists move. */
+ldns_pkt *dns64_take_sections(const struct dns64_answer *a, bool answer,
+			      bool auth, bool additional)
+{
+	ldns_pkt *p;
+
+	if (!a->own || a->own != a->pkt)
+		return dns64_copy_sections(a->pkt, answer, auth, additional);
+	p = ldns_pkt_new();
+	if (!p)
+		return NULL;
+	ldns_pkt_set_rcode(p, ldns_pkt_get_rcode(a->own));
+	if (answer)
+		dns64_move_section(p, a->own, LDNS_SECTION_ANSWER);
+	if (auth)
+		dns64_move_section(p, a->own, LDNS_SECTION_AUTHORITY);
+	if (additional)
+		dns64_move_section(p, a->own, LDNS_SECTION_ADDITIONAL);
+	dns64_sync_counts(a->own);
+	return p;
+}
+
 /* RFC 4035 §3.2.1: without DO, leave out DNSSEC records not asked for. */
 static void strip_dnssec(ldns_rr_list *l, ldns_rr_type qtype)
 {
@@ -273,10 +322,9 @@ static int finish_buf(ldns_buffer *b, struct dns64_wire *w, size_t counts[4])
 		return -EMSGSIZE;
 	for (int i = 0; i < 4; i++)
 		ldns_buffer_write_u16_at(b, 4 + 2 * i, (uint16_t)counts[i]);
-	w->buf = malloc(len ? len : 1);
-	if (!w->buf)
-		return -ENOMEM;
-	memcpy(w->buf, ldns_buffer_begin(b), len);
+	/* The buffer's storage becomes w->buf (malloc()ed by ldns, so
+	 * free() releases it): no second allocation and copy. */
+	w->buf = ldns_buffer_export(b);
 	w->len = len;
 	return 0;
 }

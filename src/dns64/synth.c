@@ -196,7 +196,7 @@ int dns64_after_plain(const struct dns64_config *cfg, struct dns64_plan *p,
 		return fail_upstream(p);
 	if (bogus(p, a))
 		return fail_bogus(p);
-	r = dns64_copy_sections(a->pkt, true, true, true);
+	r = dns64_take_sections(a, true, true, true);
 	if (!r)
 		return dns64_done_error(p, LDNS_RCODE_SERVFAIL);
 	return relay(p, a, r, false);
@@ -242,7 +242,7 @@ int dns64_after_aaaa(const struct dns64_config *cfg, struct dns64_plan *p,
 		p->flags |= DNS64_F_UPFAIL;
 		return ask_a(p, NULL, false);
 	}
-	r = dns64_copy_sections(a->pkt, true, true, true);
+	r = dns64_take_sections(a, true, true, true);
 	if (!r)
 		return dns64_done_error(p, LDNS_RCODE_SERVFAIL);
 	if (rc == LDNS_RCODE_NXDOMAIN)
@@ -370,10 +370,22 @@ static bool push_section(ldns_pkt *r, ldns_pkt_section sec,
  * a NODATA made by refusing every A, which takes the AAAA answer's (it
  * holds the SOA of the negative answer). */
 static bool push_tail(ldns_pkt *r, const struct dns64_plan *p,
-		      const ldns_pkt *apkt, bool refused)
+		      const struct dns64_answer *a, bool refused)
 {
+	const ldns_pkt *apkt = a->pkt;
 	const ldns_pkt *auth = refused && p->aaaa ? p->aaaa : apkt;
 
+	if (a->own && a->own == apkt) {
+		/* r's authority and additional are still empty */
+		if (auth == apkt)
+			dns64_move_section(r, a->own, LDNS_SECTION_AUTHORITY);
+		dns64_move_section(r, a->own, LDNS_SECTION_ADDITIONAL);
+		dns64_sync_counts(a->own);
+		if (auth == apkt)
+			return true;
+		return push_section(r, LDNS_SECTION_AUTHORITY,
+				    ldns_pkt_authority(auth));
+	}
 	return push_section(r, LDNS_SECTION_AUTHORITY, ldns_pkt_authority(auth)) &&
 	       push_section(r, LDNS_SECTION_ADDITIONAL, ldns_pkt_additional(apkt));
 }
@@ -402,7 +414,7 @@ int dns64_after_a(const struct dns64_config *cfg, struct dns64_plan *p,
 	na = 0;
 	if (rc == LDNS_RCODE_NOERROR && (n = push_synth(cfg, p, r, a->pkt, &na)) < 0)
 		goto nomem;
-	if (!push_tail(r, p, a->pkt, na > 0 && n == 0))
+	if (!push_tail(r, p, a, na > 0 && n == 0))
 		goto nomem;
 	/* §5.5: AD on synthesised data only with CD=0, DO=1 and both
 	 * answers secure; CD=1, DO=0 never (PROJECT). */

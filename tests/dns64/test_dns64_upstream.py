@@ -9,11 +9,14 @@
    Both instances have upstream-timeout = 2; a proxy is a UDP socket the
    test owns on a loopback port (TCP to it is refused).
 """
+import socket
+import struct
 import time
 
 import pytest
 
-from dns64_util import DropProxy, dns64_counter, need_daemon, ptr_name
+from dns64_util import (DropProxy, dns64_counter, need_daemon, ptr_name,
+                        question)
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +124,51 @@ def test_daemon_answers_after_upstream_failures(hole):
     assert hole.alive(), hole.log()
     a = hole.dig("ipv4only.arpa.", "A", extra=["+time=2"])
     assert a.rcode == "NOERROR", a
+
+
+
+@pytest.fixture(scope="module")
+def sink(sixgated_factory):
+    """An upstream that reads nothing: what sixgated sent waits in its
+    socket's queue, counted when the test reads it (DropProxy relays one
+    datagram per loop and is too slow to time a burst)."""
+    need_daemon()
+    up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    up.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    up.bind(("127.0.0.1", 0))
+    d = sixgated_factory("sink", up.getsockname()[1], timeout=2)
+    d.up = up
+    yield d.start()
+    up.close()          # sixgated_factory stops d and checks its status
+
+
+def test_upstream_queries_not_queued_behind_16_sockets(sink):
+    """libunbound's library default opens at most 16 upstream sockets
+    (outgoing-range) and queues the rest; sixgated raises it
+    (dns64res.c), so 30 misses at once are all upstream at once: 60
+    queries (AAAA and the parallel A, RFC 6147 §5.1.8), each from a
+    socket of its own, before any could time out."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        for i in range(30):
+            q = struct.pack(">HHHHHH", i + 1, 0x0100, 1, 0, 0, 0)
+            q += b"".join(bytes([len(lb)]) + lb for lb in
+                          (b"par%02d" % i, b"test")) + b"\0"
+            s.sendto(q + struct.pack(">HH", 28, 1), ("127.0.0.1", sink.port))
+        time.sleep(0.3)   # below libunbound's first retransmit (376 ms)
+    finally:
+        s.close()
+    got, ports = set(), set()
+    sink.up.setblocking(False)
+    while True:
+        try:
+            pkt, src = sink.up.recvfrom(65535)
+        except BlockingIOError:
+            break
+        qn, qt = question(pkt)
+        if qn and qn.startswith("par"):
+            got.add((qn, qt))
+            ports.add(src[1])
+    assert len(got) == 60, "%d of 60 upstream queries: %s" % (
+        len(got), sorted(got))
+    assert len(ports) >= 60, ports

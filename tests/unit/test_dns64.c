@@ -103,13 +103,17 @@ struct run {
 	int nasked;
 };
 
-static void drive(const struct dns64_config *cfg, ldns_pkt *q, bool allowed,
-		  struct fake *f, int nf, struct run *r)
+/* own: hand each answer over (struct dns64_answer.own), a copy of the
+ * fake's, so that the step may move records out of it. */
+static void drive_one(const struct dns64_config *cfg, ldns_pkt *q,
+		      bool allowed, struct fake *f, int nf, struct run *r,
+		      bool own)
 {
 	memset(r, 0, sizeof(*r));
 	assert_int_equal(dns64_plan(cfg, q, allowed, &r->p), 0);
 	while (r->p.step >= DNS64_STEP_PLAIN) {
 		struct dns64_answer a = { .timeout = true };
+		ldns_pkt *mine = NULL;
 		char *n = ldns_rdf2str(r->p.name);
 		int i;
 
@@ -122,9 +126,43 @@ static void drive(const struct dns64_config *cfg, ldns_pkt *q, bool allowed,
 		free(n);
 		assert_true(i < nf); /* unexpected upstream query */
 		a.pkt = f[i].pkt;
+		if (own && f[i].pkt) {
+			mine = ldns_pkt_clone(f[i].pkt);
+			assert_non_null(mine);
+			a.pkt = a.own = mine;
+		}
 		a.sec = f[i].sec;
 		assert_int_equal(dns64_advance(cfg, &r->p, &a), 0);
+		ldns_pkt_free(mine);
 	}
+}
+
+/* The plan driven twice, answers borrowed and handed over: the same
+ * questions upstream and the same reply, byte for byte. */
+static void drive(const struct dns64_config *cfg, ldns_pkt *q, bool allowed,
+		  struct fake *f, int nf, struct run *r)
+{
+	struct run r2;
+
+	drive_one(cfg, q, allowed, f, nf, r, false);
+	drive_one(cfg, q, allowed, f, nf, &r2, true);
+	assert_int_equal(r->p.step, r2.p.step);
+	assert_int_equal(r->p.flags, r2.p.flags);
+	assert_int_equal(r->nasked, r2.nasked);
+	for (int i = 0; i < r->nasked; i++)
+		assert_string_equal(r->asked[i], r2.asked[i]);
+	if (r->p.step == DNS64_STEP_DONE) {
+		struct dns64_wire w1, w2;
+
+		assert_int_equal(dns64_reply_encode(r->p.reply, 65535, &w1), 0);
+		assert_int_equal(dns64_reply_encode(r2.p.reply, 65535, &w2), 0);
+		assert_int_equal(w1.len, w2.len);
+		assert_memory_equal(w1.buf, w2.buf, w1.len);
+		assert_int_equal(w1.min_ttl, w2.min_ttl);
+		dns64_wire_free(&w1);
+		dns64_wire_free(&w2);
+	}
+	dns64_plan_free(&r2.p);
 	ldns_pkt_free(q);
 	for (int i = 0; i < nf; i++)
 		ldns_pkt_free(f[i].pkt);
