@@ -177,10 +177,11 @@ void nat64_log_session(struct nat64 *n, enum nat64_log_what what,
 /* ---- pool4 ports ------------------------------------------------------ */
 
 int nat64_port_alloc(struct nat64 *n, uint8_t proto, const struct in6_addr *x6,
-		     uint16_t x_port, struct pool4_taddr *ta)
+		     uint16_t x_port, const struct pool4_hint *h,
+		     struct pool4_taddr *ta)
 {
 	pthread_mutex_lock(&n->pool_lock);
-	int rc = pool4_alloc(n->pool, proto, x6, x_port, ta);
+	int rc = pool4_alloc_hint(n->pool, proto, x6, x_port, h, ta);
 	pthread_mutex_unlock(&n->pool_lock);
 	return rc;
 }

@@ -111,9 +111,10 @@ void nat64_log_bib(struct nat64 *n, enum nat64_log_what what, uint8_t proto,
 		   uint16_t t_port, bool is_static, uint64_t now);
 void nat64_log_session(struct nat64 *n, enum nat64_log_what what,
 		       const struct nat64_tuple *k, uint64_t now);
-/* pool4_alloc() under the pool lock. */
+/* pool4_alloc_hint() under the pool lock; h from pool4_hint() of x6. */
 int nat64_port_alloc(struct nat64 *n, uint8_t proto, const struct in6_addr *x6,
-		     uint16_t x_port, struct pool4_taddr *ta);
+		     uint16_t x_port, const struct pool4_hint *h,
+		     struct pool4_taddr *ta);
 /* Give a dynamic port back, on hold when hold is set. */
 void nat64_port_free(struct nat64 *n, uint8_t proto, const struct in6_addr *x6,
 		     uint32_t t4, uint16_t t_port, bool hold, uint64_t now);

@@ -152,6 +152,13 @@ static enum xlat_verdict parse6(const struct ip6 *ip, struct flow *f)
 	return XLAT_OK;
 }
 
+/* A packet's keyed hashes, computed once before any lock: the table's and
+ * pool4's (the subscriber record a first packet needs). */
+struct hashes {
+	struct nat64_key6 tab;
+	struct pool4_hint pool;
+};
+
 static enum xlat_verdict alloc_verdict(int rc, bool from_pool)
 {
 	switch (rc) {
@@ -170,7 +177,8 @@ static enum xlat_verdict alloc_verdict(int rc, bool from_pool)
  * entry of (X',x) or a new one from pool4.  k->t4/t_port are filled.
  */
 static enum xlat_verdict sess_create6(struct nat64 *n, struct nat64_shard *s,
-				      struct nat64_tuple *k, uint8_t state,
+				      struct nat64_tuple *k,
+				      const struct hashes *h, uint8_t state,
 				      uint8_t cls, uint64_t exp, uint64_t now,
 				      struct nat64_session *out)
 {
@@ -179,18 +187,19 @@ static enum xlat_verdict sess_create6(struct nat64 *n, struct nat64_shard *s,
 	bool alloc = false;
 	int rc;
 
-	if (nat64_bib_find6(s, k->proto, &k->x6, k->x_port, &b) == 0) {
+	if (nat64_bib_find6_key(s, k, &h->tab, &b) == 0) {
 		k->t4 = b.t4;
 		k->t_port = b.t_port;
 	} else {
-		rc = nat64_port_alloc(n, k->proto, &k->x6, k->x_port, &ta);
+		rc = nat64_port_alloc(n, k->proto, &k->x6, k->x_port,
+				      &h->pool, &ta);
 		if (rc)
 			return alloc_verdict(rc, true);
 		k->t4 = ta.addr;
 		k->t_port = ta.port;
 		alloc = true;
 	}
-	rc = nat64_session_add(s, k, state, cls, exp, out);
+	rc = nat64_session_add_key(s, k, &h->tab, state, cls, exp, out);
 	if (rc) {
 		if (alloc)
 			nat64_port_free(n, k->proto, &k->x6, k->t4, k->t_port,
@@ -209,30 +218,31 @@ static enum xlat_verdict sess_create6(struct nat64 *n, struct nat64_shard *s,
 
 /* UDP (§3.5.1) and ICMP queries (§3.5.3) from the IPv6 side. */
 static enum xlat_verdict simple6(struct nat64 *n, struct nat64_shard *s,
-				 struct flow *f, uint64_t now)
+				 struct flow *f, const struct hashes *h,
+				 uint64_t now)
 {
 	bool udp = f->proto == NAT64_P_UDP;
 	uint8_t cls = udp ? CLS_UDP : CLS_ICMP;
 	uint64_t exp = now + ns(udp ? n->c.to.udp : n->c.to.icmp);
 	struct nat64_session ss;
 
-	if (nat64_session_find6(s, &f->k, &ss) == 0) {
+	if (nat64_session_find6_key(s, &f->k, &h->tab, &ss) == 0) {
 		f->k = ss.tup;
 		nat64_session_update(s, ss.id, ss.state, ss.flags, cls, exp);
 		return XLAT_OK;
 	}
-	return sess_create6(n, s, &f->k, 0, cls, exp, now, &ss);
+	return sess_create6(n, s, &f->k, h, 0, cls, exp, now, &ss);
 }
 
 /* §3.5.2: TCP from the IPv6 side through the state machine. */
 static enum xlat_verdict tcp6(struct nat64 *n, struct nat64_shard *s,
-			      struct flow *f, uint64_t now)
+			      struct flow *f, const struct hashes *h,
+			      uint64_t now)
 {
 	struct nat64_session ss;
 	struct nat64_bib b;
-	bool have = nat64_session_find6(s, &f->k, &ss) == 0;
-	bool bib = have || nat64_bib_find6(s, NAT64_P_TCP, &f->k.x6,
-					   f->k.x_port, &b) == 0;
+	bool have = nat64_session_find6_key(s, &f->k, &h->tab, &ss) == 0;
+	bool bib = have || nat64_bib_find6_key(s, &f->k, &h->tab, &b) == 0;
 	struct nat64_tcp_ctx tc = {
 		.bib = bib, .stored = have && (ss.flags & SESS_SYN_HELD),
 		.adf = n->c.adf, .drop_inbound = n->c.drop_inbound_tcp };
@@ -243,8 +253,8 @@ static enum xlat_verdict tcp6(struct nat64 *n, struct nat64_shard *s,
 	uint8_t cls = nat64_timer_class(st.timer);
 
 	if (st.actions & NAT64_TCP_A_CREATE) {
-		enum xlat_verdict v = sess_create6(n, s, &f->k, st.state, cls,
-						   exp, now, &ss);
+		enum xlat_verdict v = sess_create6(n, s, &f->k, h, st.state,
+						   cls, exp, now, &ss);
 		if (v != XLAT_OK)
 			return v;
 		/* A SYN held without a BIB entry that this one now matches:
@@ -282,23 +292,32 @@ static enum xlat_verdict tcp6(struct nat64 *n, struct nat64_shard *s,
 	return XLAT_OK;
 }
 
-/* §3.5 for an IPv6 packet: fills f->k.t4/t_port or says why not. */
+/*
+ * §3.5 for an IPv6 packet: fills f->k.t4/t_port or says why not.  The
+ * tuple is hashed once, before the lock (which also starts fetching the
+ * table slots the lookups will read), and the hashes go to every call.
+ */
 static enum xlat_verdict state6(struct nat64 *n, struct flow *f, uint64_t now)
 {
-	struct nat64_shard *s = nat64_lock6(n->tab, &f->k.x6);
+	struct hashes h;
+	struct nat64_shard *s;
 	enum xlat_verdict v;
 	struct nat64_bib b;
 
+	nat64_key6(n->tab, &f->k, &h.tab);
+	if (!f->is_err)
+		pool4_hint(n->pool, &f->k.x6, &h.pool);
+	s = nat64_lock6_key(n->tab, &h.tab);
 	if (f->is_err) {
 		/* §3.5: errors change no state; RFC 5508 REQ-4. */
-		v = nat64_bib_find6(s, f->proto, &f->k.x6, f->k.x_port, &b) ?
+		v = nat64_bib_find6_key(s, &f->k, &h.tab, &b) ?
 			    XLAT_NAT64_ICMP_NO_MATCH : XLAT_OK;
 		f->k.t4 = b.t4;
 		f->k.t_port = b.t_port;
 	} else if (f->proto == NAT64_P_TCP) {
-		v = tcp6(n, s, f, now);
+		v = tcp6(n, s, f, &h, now);
 	} else {
-		v = simple6(n, s, f, now);
+		v = simple6(n, s, f, &h, now);
 	}
 	nat64_unlock(s);
 	return v;

@@ -4,18 +4,33 @@
  * per-subscriber and global limits for RFC 6888 §3 REQ-4, REQ-5, REQ-11.
  *
  * Layout.  Each shard owns fixed arrays of BIB entries, sessions and
- * subscriber records, threaded by 32-bit indices: hash chains, free lists,
- * the list of a BIB entry's sessions and one expiry list per class.  A shard
- * is picked by SipHash of the client's subscriber prefix, so a client's
- * quota and all its entries are one lock away.  The only cross-shard
- * structure is the IPv4 index of BIB entries, (proto,T,t) -> global entry
- * id, whose buckets are guarded by a separate array of leaf locks: it makes
- * (T,t) unique per protocol across shards (§3.1) and lets an IPv4 packet
- * find its shard.  Sessions need no IPv4 index of their own: a session lives
- * in its BIB entry's shard, so (T,t) already names it.
+ * subscriber records, threaded by 32-bit indices: free lists, the list of a
+ * BIB entry's sessions and one expiry list per class.  A shard is picked by
+ * SipHash of the client's subscriber prefix, so a client's quota and all
+ * its entries are one lock away.  The only cross-shard structure is the
+ * IPv4 index of BIB entries, (proto,T,t) -> global entry id, guarded by a
+ * separate array of leaf locks: it makes (T,t) unique per protocol across
+ * shards (§3.1) and lets an IPv4 packet find its shard.  Sessions need no
+ * IPv4 index of their own: a session lives in its BIB entry's shard, so
+ * (T,t) already names it.
  *
- * Lock order: a shard lock, then at most one index lock.  Index locks are
- * never held while taking a shard lock.
+ * Hash indexes.  Every index (BIB by (X',x), subscriber by prefix, session
+ * by either 5-tuple, the IPv4 index) is an open-addressing table of 32-bit
+ * slots with linear probing.  A slot holds the entry's index + 1 in its low
+ * bits and the top bits of the entry's hash as a tag in the rest, so a
+ * lookup reads one run of slots, usually within one cache line, and looks
+ * at an entry only when its tag matches: a miss touches no entry at all.
+ * That matters because each entry read is a cache miss of its own at a
+ * million sessions.  Deletion shifts later slots back (no tombstones); the
+ * home slot of an entry comes from the hash it keeps (h6/h4/h).
+ *
+ * Hashing once.  The caller computes a tuple's hashes once per packet
+ * (nat64_key6()), which also prefetches the slots the calls will read, and
+ * passes them to the *_key calls; nat64_session_add_key() hashes the IPv4
+ * side once and prefetches its two slots before it does anything else.
+ *
+ * Lock order: a shard lock, then index locks in ascending order.  Index
+ * locks are never held while taking a shard lock.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,6 +38,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "nat64_table.h"
 
@@ -35,8 +51,8 @@ struct bib_slot {
 	uint8_t proto;       /* NAT64_NPROTO when free */
 	bool is_static;
 	uint32_t nsess;
-	uint32_t next6;      /* shard chain, or the free list */
-	uint32_t next4;      /* IPv4 index chain: guarded by the index lock */
+	uint32_t h6;         /* hash of (proto,X',x), or the free list */
+	uint32_t h4;         /* hash of (proto,T,t): read under index locks */
 	uint32_t sess;       /* first session of this entry */
 	uint32_t client;
 };
@@ -48,7 +64,7 @@ struct sess_slot {
 	uint32_t z4;
 	uint16_t y_port, z_port;
 	uint8_t state, flags, cls;
-	uint32_t next6, next4; /* hash chains; next6 is the free list */
+	uint32_t h6, h4;     /* hashes of both 5-tuples; h6 is the free list */
 	uint32_t sib_prev, sib_next;
 	uint32_t exp_prev, exp_next;
 };
@@ -56,99 +72,173 @@ struct sess_slot {
 struct client {
 	struct in6_addr pfx;
 	uint32_t nbib, ndyn, nsess;
-	uint32_t next;       /* chain, or the free list */
+	uint32_t h;          /* hash of the prefix, or the free list */
 };
+
+_Static_assert(sizeof(struct sess_slot) == 64, "a session is one line");
 
 struct exp_list {
 	uint32_t head, tail;
 };
 
-/* The last few keys hashed under a shard's lock and their hashes: one
- * packet's lookup, check and insert hash the same keys several times. */
-#define MEMO_N 4
-#define MEMO_KEY 38
-
-struct hash_memo {
-	uint8_t len;
-	uint8_t key[MEMO_KEY];
-	uint32_t h;
+/* An open-addressing index: 0 is an empty slot, anything else is
+ * (hash & ~imask) | (entry + 1).  Never full: at least a third free. */
+struct otab {
+	uint32_t *slot;
+	uint32_t mask;       /* slots - 1: the home of hash h is h & mask */
+	uint32_t imask;      /* the entry bits; the tag is the rest */
 };
 
 struct nat64_shard {
 	alignas(64) pthread_mutex_t lock;
-	struct hash_memo memo[MEMO_N];
-	unsigned memo_next;
 	struct nat64_table *t;
 	uint32_t idx;
 	struct bib_slot *bib;
 	struct sess_slot *sess;
 	struct client *cl;
 	uint32_t bib_free, sess_free, cl_free;
-	uint32_t *b6, *s6, *s4, *c6; /* bucket heads */
-	uint32_t bmask, smask;
+	struct otab b6, c6, s6, s4;
 	struct exp_list exp[NAT64_NCLASSES];
 };
 
 struct nat64_table {
 	struct nat64_table_config c;
+	uint64_t pmask[2];           /* client_len as a mask */
 	uint32_t bib_cap, sess_cap;  /* per shard */
 	struct nat64_shard *shards;
-	uint32_t *v4b;               /* IPv4 index heads: global BIB ids */
-	uint32_t v4mask;
+	/* The IPv4 index: global BIB ids, probed without wrapping, so a
+	 * probe only ever moves to higher slots and takes the lock stripes it
+	 * crosses in ascending order.  v4size leaves room behind the last
+	 * home for every entry there can be, so a probe never runs off. */
+	struct otab v4;
+	uint32_t v4size;
 	pthread_mutex_t *v4lock;
-	uint32_t v4lmask;
+	uint32_t v4nlock, v4shift;   /* stripe of slot p: p >> v4shift */
+	void *mem;                   /* one mapping for all the arrays */
+	size_t memlen;
 	_Atomic uint32_t nsess, nbib;
 	_Atomic uint32_t cursor;
 };
 
+/* ---- open addressing ----------------------------------------------- */
+
+static uint32_t bits_for(uint32_t n)
+{
+	return 32u - (uint32_t)__builtin_clz(n | 1);
+}
+
+static void otab_init(struct otab *o, uint32_t *slot, uint32_t nslots,
+		      uint32_t cap)
+{
+	o->slot = slot;
+	o->mask = nslots - 1;
+	o->imask = (1u << bits_for(cap)) - 1;
+}
+
+static uint32_t o_enc(const struct otab *o, uint32_t h, uint32_t i)
+{
+	return (h & ~o->imask) | (i + 1);
+}
+
+static bool o_tag(const struct otab *o, uint32_t v, uint32_t h)
+{
+	return ((v ^ h) & ~o->imask) == 0;
+}
+
+static uint32_t o_idx(const struct otab *o, uint32_t v)
+{
+	return (v & o->imask) - 1;
+}
+
+static void o_prefetch(const struct otab *o, uint32_t h)
+{
+	__builtin_prefetch(&o->slot[h & o->mask]);
+}
+
+/* Entry i under hash h into the first free slot from h's home. */
+static void o_put(struct otab *o, uint32_t h, uint32_t i)
+{
+	uint32_t p = h & o->mask;
+
+	while (o->slot[p] != 0)
+		p = (p + 1) & o->mask;
+	o->slot[p] = o_enc(o, h, i);
+}
+
+/*
+ * Remove entry i (hash h) and shift later slots of its run back into the
+ * hole where their home allows (Knuth 6.4 Algorithm R), so that every probe
+ * still reaches its entry.  hs: the first entry's stored hash, stride the
+ * entry size: the home of each shifted slot is read from its entry.
+ */
+static void o_del(struct otab *o, uint32_t h, uint32_t i, const uint32_t *hs,
+		  size_t stride)
+{
+	uint32_t v = o_enc(o, h, i), hole = h & o->mask;
+
+	while (o->slot[hole] != v)
+		hole = (hole + 1) & o->mask;
+	for (uint32_t j = (hole + 1) & o->mask; o->slot[j] != 0;
+	     j = (j + 1) & o->mask) {
+		uint32_t e = o_idx(o, o->slot[j]);
+		uint32_t home = *(const uint32_t *)((const char *)hs +
+						    e * stride) & o->mask;
+		/* j may fill the hole unless its home lies in (hole, j]. */
+		if (((j - home) & o->mask) >= ((j - hole) & o->mask)) {
+			o->slot[hole] = o->slot[j];
+			hole = j;
+		}
+	}
+	o->slot[hole] = 0;
+}
+
 /* ---- hashing ------------------------------------------------------- */
 
-/* s: the locked shard whose memo may answer, or NULL. */
-static uint32_t hash(const struct nat64_table *t, const struct nat64_shard *cs,
-		     const uint8_t *buf, size_t len)
+/* The mask of the subscriber prefix, built once by nat64_table_new(). */
+static void prefix_mask(struct nat64_table *t)
 {
-	struct nat64_shard *s = (struct nat64_shard *)cs; /* the memo only */
+	unsigned len = t->c.client_len;
+	uint8_t m[16];
 
-	if (!s || len > MEMO_KEY)
-		return (uint32_t)siphash13(t->c.key, buf, len);
-	for (unsigned i = 0; i < MEMO_N; i++)
-		if (s->memo[i].len == len &&
-		    memcmp(s->memo[i].key, buf, len) == 0)
-			return s->memo[i].h;
-	struct hash_memo *m = &s->memo[s->memo_next++ % MEMO_N];
-	m->len = (uint8_t)len;
-	memcpy(m->key, buf, len);
-	m->h = (uint32_t)siphash13(t->c.key, buf, len);
-	return m->h;
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned keep = len > 8 * i ? len - 8 * i : 0;
+		m[i] = keep < 8 ? (uint8_t)(0xff00 >> keep) : 0xff;
+	}
+	memcpy(t->pmask, m, 16);
 }
 
 static void client_prefix(const struct nat64_table *t,
 			  const struct in6_addr *x6, struct in6_addr *pfx)
 {
-	unsigned len = t->c.client_len;
+	uint64_t a[2];
 
-	*pfx = *x6;
-	for (unsigned i = 0; i < 16; i++) {
-		unsigned keep = len > 8 * i ? len - 8 * i : 0;
-		if (keep < 8)
-			pfx->s6_addr[i] &= (uint8_t)(0xff00 >> keep);
-	}
+	memcpy(a, x6, 16);
+	a[0] &= t->pmask[0];
+	a[1] &= t->pmask[1];
+	memcpy(pfx, a, 16);
 }
 
 /* The first byte of every hashed buffer says what is hashed, so equal
- * bytes under different roles land in unrelated buckets. */
-static uint32_t hash_pfx(const struct nat64_table *t,
-			 const struct nat64_shard *s, char role,
-			 const struct in6_addr *pfx)
+ * bytes under different roles land in unrelated buckets.  The subscriber
+ * hash serves twice: its high half picks the shard, its low half the
+ * subscriber slot (independent bits of one keyed hash). */
+static uint64_t hash_client(const struct nat64_table *t,
+			    const struct in6_addr *x6)
 {
-	uint8_t b[17] = { (uint8_t)role };
+	uint8_t b[17] = { 'c' };
+	struct in6_addr pfx;
 
-	memcpy(b + 1, pfx, 16);
-	return hash(t, s, b, sizeof(b));
+	client_prefix(t, x6, &pfx);
+	memcpy(b + 1, &pfx, 16);
+	return siphash13(t->c.key, b, sizeof(b));
 }
 
-static uint32_t hash6(const struct nat64_table *t,
-		      const struct nat64_shard *s, uint8_t proto,
+static uint32_t shard_of(const struct nat64_table *t, uint64_t hc)
+{
+	return (uint32_t)(hc >> 32) & (t->c.nshards - 1);
+}
+
+static uint32_t hash6(const struct nat64_table *t, uint8_t proto,
 		      const struct in6_addr *x6, uint16_t x_port,
 		      const struct in6_addr *y6, uint16_t y_port)
 {
@@ -163,11 +253,10 @@ static uint32_t hash6(const struct nat64_table *t,
 		memcpy(b + 36, &y_port, 2);
 		n = 38;
 	}
-	return hash(t, s, b, n);
+	return (uint32_t)siphash13(t->c.key, b, n);
 }
 
-static uint32_t hash4(const struct nat64_table *t,
-		      const struct nat64_shard *s, char role, uint8_t proto,
+static uint32_t hash4(const struct nat64_table *t, char role, uint8_t proto,
 		      uint32_t t4, uint16_t t_port, uint32_t z4,
 		      uint16_t z_port)
 {
@@ -177,17 +266,40 @@ static uint32_t hash4(const struct nat64_table *t,
 	memcpy(b + 6, &t_port, 2);
 	memcpy(b + 8, &z4, 4);
 	memcpy(b + 12, &z_port, 2);
-	return hash(t, s, b, sizeof(b));
+	return (uint32_t)siphash13(t->c.key, b, sizeof(b));
 }
 
-/* s: a locked shard to use the memo of, or NULL. */
-static uint32_t shard_of(const struct nat64_table *t,
-			 const struct nat64_shard *s, const struct in6_addr *x6)
+static uint32_t hash_v4(const struct nat64_table *t, uint8_t proto,
+			uint32_t t4, uint16_t t_port)
 {
-	struct in6_addr pfx;
+	return hash4(t, '4', proto, t4, t_port, 0, 0);
+}
 
-	client_prefix(t, x6, &pfx);
-	return hash_pfx(t, s, 'S', &pfx) & (t->c.nshards - 1);
+static uint32_t hash_s4(const struct nat64_table *t,
+			const struct nat64_tuple *k)
+{
+	return hash4(t, 's', k->proto, k->t4, k->t_port, k->z4, k->z_port);
+}
+
+static struct nat64_shard *shard_for(struct nat64_table *t,
+				     const struct nat64_key6 *h)
+{
+	return &t->shards[shard_of(t, h->client)];
+}
+
+void nat64_key6(struct nat64_table *t, const struct nat64_tuple *k,
+		struct nat64_key6 *h)
+{
+	h->client = hash_client(t, &k->x6);
+	h->bib = hash6(t, k->proto, &k->x6, k->x_port, NULL, 0);
+	h->sess = hash6(t, k->proto, &k->x6, k->x_port, &k->y6, k->y_port);
+	/* The three slots a new session reads, fetched at once so that
+	 * their misses overlap: the session lookup, then the BIB and the
+	 * subscriber lookups of a first packet. */
+	const struct nat64_shard *s = shard_for(t, h);
+	o_prefetch(&s->s6, h->sess);
+	o_prefetch(&s->b6, h->bib);
+	o_prefetch(&s->c6, (uint32_t)h->client);
 }
 
 /* ---- creation ------------------------------------------------------ */
@@ -210,6 +322,13 @@ static uint32_t pow2_at_least(uint32_t n)
 	return p;
 }
 
+/* Slots of an index for cap entries: a power of two with at least a third
+ * of them free, so probe runs stay short and a probe always ends. */
+static uint32_t index_slots(uint32_t cap)
+{
+	return pow2_at_least(cap + cap / 2 + 1);
+}
+
 /* A shard may take a quarter more than its even share (plus a little), so
  * uneven hashing rarely fills one shard before the global limit is hit. */
 static uint32_t shard_cap(uint32_t max, uint32_t nshards)
@@ -228,16 +347,77 @@ static int config_check(const struct nat64_table_config *c)
 	if (c->max_bib == 0 || c->max_sessions == 0 || c->client_len > 128)
 		return -EINVAL;
 	/* Keeps global ids (shard * capacity + slot) and the power-of-two
-	 * bucket counts well inside 32 bits. */
+	 * slot counts well inside 32 bits. */
 	if (c->max_bib > NAT64_TABLE_MAX || c->max_sessions > NAT64_TABLE_MAX)
 		return -EINVAL;
 	return 0;
 }
 
-static void fill_nil(uint32_t *a, size_t n)
+/*
+ * All the arrays are carved from one anonymous mapping, so that the room
+ * behind the IPv4 index's last home (see layout()) costs address space but
+ * no memory until a probe reaches it.  The layout is computed twice: once
+ * to size the mapping, once to carve it.  (Advising the mapping to use
+ * transparent huge pages made no difference that bench/nat64 could tell
+ * on the development machine, so it is not done.)
+ */
+struct carve {
+	char *base;
+	size_t off;
+};
+
+static void *carve(struct carve *c, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		a[i] = NIL;
+	void *p = c->base ? c->base + c->off : NULL;
+
+	c->off += (n + 63) & ~(size_t)63;
+	return p;
+}
+
+static void shard_carve(struct nat64_table *t, struct nat64_shard *s,
+			struct carve *c)
+{
+	uint32_t nb = index_slots(t->bib_cap), ns = index_slots(t->sess_cap);
+
+	s->bib = carve(c, (size_t)t->bib_cap * sizeof(*s->bib));
+	s->cl = carve(c, (size_t)t->bib_cap * sizeof(*s->cl));
+	s->sess = carve(c, (size_t)t->sess_cap * sizeof(*s->sess));
+	otab_init(&s->b6, carve(c, nb * sizeof(uint32_t)), nb, t->bib_cap);
+	otab_init(&s->c6, carve(c, nb * sizeof(uint32_t)), nb, t->bib_cap);
+	otab_init(&s->s6, carve(c, ns * sizeof(uint32_t)), ns, t->sess_cap);
+	otab_init(&s->s4, carve(c, ns * sizeof(uint32_t)), ns, t->sess_cap);
+}
+
+/* The IPv4 index goes last: its room behind the last home is touched
+ * only by a probe that gets that far, so it stays out of the RSS. */
+static void layout(struct nat64_table *t, struct carve *c)
+{
+	uint32_t total = t->bib_cap * t->c.nshards;
+	uint32_t nb = index_slots(total);
+
+	for (uint32_t i = 0; i < t->c.nshards; i++)
+		shard_carve(t, &t->shards[i], c);
+	t->v4size = nb + total;
+	otab_init(&t->v4, carve(c, (size_t)t->v4size * sizeof(uint32_t)), nb,
+		  total);
+}
+
+static int arena_new(struct nat64_table *t)
+{
+	struct carve c = { NULL, 0 };
+	char *m;
+
+	layout(t, &c);
+	t->memlen = c.off;
+	m = mmap(NULL, t->memlen, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return -ENOMEM;
+	t->mem = m;
+	c.base = m;
+	c.off = 0;
+	layout(t, &c);
+	return 0;
 }
 
 static void shard_init_lists(struct nat64_shard *s)
@@ -246,18 +426,20 @@ static void shard_init_lists(struct nat64_shard *s)
 
 	for (uint32_t i = 0; i < t->bib_cap; i++) {
 		s->bib[i].proto = NAT64_NPROTO;
-		s->bib[i].next6 = i + 1 < t->bib_cap ? i + 1 : NIL;
-		s->cl[i].next = i + 1 < t->bib_cap ? i + 1 : NIL;
+		s->bib[i].h6 = i + 1 < t->bib_cap ? i + 1 : NIL;
+		s->cl[i].h = i + 1 < t->bib_cap ? i + 1 : NIL;
 	}
 	for (uint32_t i = 0; i < t->sess_cap; i++) {
 		s->sess[i].bib = NIL;
-		s->sess[i].next6 = i + 1 < t->sess_cap ? i + 1 : NIL;
+		s->sess[i].h6 = i + 1 < t->sess_cap ? i + 1 : NIL;
 	}
 	s->bib_free = s->cl_free = s->sess_free = 0;
-	fill_nil(s->b6, s->bmask + 1);
-	fill_nil(s->c6, s->bmask + 1);
-	fill_nil(s->s6, s->smask + 1);
-	fill_nil(s->s4, s->smask + 1);
+	/* The mapping is zero (all slots empty); writing the slots anyway
+	 * makes them resident now rather than on the packet path. */
+	memset(s->b6.slot, 0, (s->b6.mask + 1) * sizeof(uint32_t));
+	memset(s->c6.slot, 0, (s->c6.mask + 1) * sizeof(uint32_t));
+	memset(s->s6.slot, 0, (s->s6.mask + 1) * sizeof(uint32_t));
+	memset(s->s4.slot, 0, (s->s4.mask + 1) * sizeof(uint32_t));
 	for (unsigned c = 0; c < NAT64_NCLASSES; c++)
 		s->exp[c].head = s->exp[c].tail = NIL;
 }
@@ -265,51 +447,25 @@ static void shard_init_lists(struct nat64_shard *s)
 static int shard_init(struct nat64_table *t, struct nat64_shard *s,
 		      uint32_t idx)
 {
-	size_t nb = pow2_at_least(t->bib_cap), ns = pow2_at_least(t->sess_cap);
-
 	s->t = t;
 	s->idx = idx;
-	s->bmask = (uint32_t)nb - 1;
-	s->smask = (uint32_t)ns - 1;
-	s->bib = calloc(t->bib_cap, sizeof(*s->bib));
-	s->cl = calloc(t->bib_cap, sizeof(*s->cl));
-	s->sess = calloc(t->sess_cap, sizeof(*s->sess));
-	s->b6 = malloc(nb * sizeof(uint32_t));
-	s->c6 = malloc(nb * sizeof(uint32_t));
-	s->s6 = malloc(ns * sizeof(uint32_t));
-	s->s4 = malloc(ns * sizeof(uint32_t));
-	if (!s->bib || !s->cl || !s->sess || !s->b6 || !s->c6 || !s->s6 ||
-	    !s->s4)
-		return -ENOMEM;
 	if (pthread_mutex_init(&s->lock, NULL) != 0)
 		return -ENOMEM;
 	shard_init_lists(s);
 	return 0;
 }
 
-static void shard_fini(struct nat64_shard *s)
-{
-	free(s->bib);
-	free(s->cl);
-	free(s->sess);
-	free(s->b6);
-	free(s->c6);
-	free(s->s6);
-	free(s->s4);
-}
-
 static int index_init(struct nat64_table *t)
 {
-	uint32_t nb = pow2_at_least(t->bib_cap * t->c.nshards);
+	uint32_t nb = t->v4.mask + 1;
 	uint32_t nl = pow2_at_least(t->c.nshards * 4);
 
-	t->v4mask = nb - 1;
-	t->v4lmask = nl - 1;
-	t->v4b = malloc((size_t)nb * sizeof(uint32_t));
+	t->v4nlock = nl;
+	t->v4shift = nb > nl ? bits_for(nb / nl) - 1 : 0;
 	t->v4lock = calloc(nl, sizeof(*t->v4lock));
-	if (!t->v4b || !t->v4lock)
+	if (!t->v4lock)
 		return -ENOMEM;
-	fill_nil(t->v4b, nb);
+	memset(t->v4.slot, 0, (size_t)nb * sizeof(uint32_t));
 	for (uint32_t i = 0; i < nl; i++)
 		if (pthread_mutex_init(&t->v4lock[i], NULL) != 0)
 			return -ENOMEM;
@@ -328,12 +484,15 @@ int nat64_table_new(struct nat64_table **out,
 	if (!t)
 		return -ENOMEM;
 	t->c = *c;
+	prefix_mask(t);
 	t->bib_cap = shard_cap(c->max_bib, c->nshards);
 	t->sess_cap = shard_cap(c->max_sessions, c->nshards);
 	t->shards = aligned_alloc(64, c->nshards * sizeof(*t->shards));
 	if (!t->shards)
 		goto nomem;
 	memset(t->shards, 0, c->nshards * sizeof(*t->shards));
+	if (arena_new(t))
+		goto nomem;
 	for (uint32_t i = 0; i < c->nshards; i++)
 		if (shard_init(t, &t->shards[i], i))
 			goto nomem;
@@ -352,11 +511,9 @@ void nat64_table_free(struct nat64_table *t)
 {
 	if (!t)
 		return;
-	if (t->shards)
-		for (uint32_t i = 0; i < t->c.nshards; i++)
-			shard_fini(&t->shards[i]);
+	if (t->mem)
+		munmap(t->mem, t->memlen);
 	free(t->shards);
-	free(t->v4b);
 	free(t->v4lock);
 	free(t);
 }
@@ -396,82 +553,134 @@ static struct bib_slot *gbib(const struct nat64_table *t, uint32_t gid)
 	return &t->shards[gid / t->bib_cap].bib[gid % t->bib_cap];
 }
 
-static uint32_t v4_bucket(const struct nat64_table *t,
-			  const struct nat64_shard *s, uint8_t proto,
-			  uint32_t t4, uint16_t t_port)
+/* The lock stripes [lo, hi] a probe holds; it moves right only. */
+struct v4_walk {
+	uint32_t lo, hi;
+};
+
+static uint32_t v4_stripe(const struct nat64_table *t, uint32_t p)
 {
-	return hash4(t, s, '4', proto, t4, t_port, 0, 0) & t->v4mask;
+	uint32_t k = p >> t->v4shift;
+
+	return k < t->v4nlock ? k : t->v4nlock - 1;
 }
 
-static pthread_mutex_t *v4_lock_of(struct nat64_table *t, uint32_t bucket)
+static void v4_begin(struct nat64_table *t, struct v4_walk *w, uint32_t p)
 {
-	return &t->v4lock[bucket & t->v4lmask];
+	w->lo = w->hi = v4_stripe(t, p);
+	pthread_mutex_lock(&t->v4lock[w->lo]);
 }
 
-/* Global id of (proto,T,t) or NIL; the bucket's lock is held. */
-static uint32_t v4_search(const struct nat64_table *t, uint32_t bucket,
-			  uint8_t proto, uint32_t t4, uint16_t t_port)
+/* Slot p may be read and written once this returns. */
+static void v4_reach(struct nat64_table *t, struct v4_walk *w, uint32_t p)
 {
-	for (uint32_t g = t->v4b[bucket]; g != NIL; g = gbib(t, g)->next4) {
+	uint32_t k = v4_stripe(t, p);
+
+	while (w->hi < k)
+		pthread_mutex_lock(&t->v4lock[++w->hi]);
+}
+
+static void v4_end(struct nat64_table *t, const struct v4_walk *w)
+{
+	for (uint32_t k = w->lo; k <= w->hi; k++)
+		pthread_mutex_unlock(&t->v4lock[k]);
+}
+
+/* Global id of (proto,T,t) (hash h) or NIL, and in *end the slot where
+ * the probe stopped.  Reads other shards' entries: their (proto,T,t) and
+ * h4 change only while they are out of the index. */
+static uint32_t v4_probe(struct nat64_table *t, struct v4_walk *w,
+			 uint32_t h, uint8_t proto, uint32_t t4,
+			 uint16_t t_port, uint32_t *end)
+{
+	const struct otab *o = &t->v4;
+
+	for (uint32_t p = h & o->mask;; p++) {
+		v4_reach(t, w, p);
+		uint32_t v = o->slot[p];
+		if (v == 0) {
+			*end = p;
+			return NIL;
+		}
+		if (!o_tag(o, v, h))
+			continue;
+		uint32_t g = o_idx(o, v);
 		const struct bib_slot *b = gbib(t, g);
 		if (b->proto == proto && b->t4 == t4 && b->t_port == t_port)
 			return g;
 	}
-	return NIL;
 }
 
 static uint32_t v4_find(struct nat64_table *t, uint8_t proto, uint32_t t4,
 			uint16_t t_port)
 {
-	uint32_t bk = v4_bucket(t, NULL, proto, t4, t_port), g;
+	uint32_t h = hash_v4(t, proto, t4, t_port), g, end;
+	struct v4_walk w;
 
-	pthread_mutex_lock(v4_lock_of(t, bk));
-	g = v4_search(t, bk, proto, t4, t_port);
-	pthread_mutex_unlock(v4_lock_of(t, bk));
+	v4_begin(t, &w, h & t->v4.mask);
+	g = v4_probe(t, &w, h, proto, t4, t_port, &end);
+	v4_end(t, &w);
 	return g;
 }
 
 /* Link global entry gid unless its (T,t) is taken: the check and the link
- * share one lock hold, which is what makes (T,t) unique. */
+ * share one hold of the stripes, which is what makes (T,t) unique. */
 static int v4_link(struct nat64_table *t, uint32_t gid)
 {
-	struct bib_slot *b = gbib(t, gid);
-	/* Under the lock of gid's shard: its memo serves. */
-	uint32_t bk = v4_bucket(t, &t->shards[gid / t->bib_cap], b->proto,
-				b->t4, b->t_port);
+	const struct bib_slot *b = gbib(t, gid);
+	uint32_t end;
+	struct v4_walk w;
 	int rc = 0;
 
-	pthread_mutex_lock(v4_lock_of(t, bk));
-	if (v4_search(t, bk, b->proto, b->t4, b->t_port) != NIL) {
+	v4_begin(t, &w, b->h4 & t->v4.mask);
+	if (v4_probe(t, &w, b->h4, b->proto, b->t4, b->t_port, &end) != NIL)
 		rc = -EEXIST;
-	} else {
-		b->next4 = t->v4b[bk];
-		t->v4b[bk] = gid;
-	}
-	pthread_mutex_unlock(v4_lock_of(t, bk));
+	else
+		t->v4.slot[end] = o_enc(&t->v4, b->h4, gid);
+	v4_end(t, &w);
 	return rc;
 }
 
+/* o_del() without wrapping: a later slot moves back when its home is at
+ * or before the hole. */
 static void v4_unlink(struct nat64_table *t, uint32_t gid)
 {
-	struct bib_slot *b = gbib(t, gid);
-	uint32_t bk = v4_bucket(t, &t->shards[gid / t->bib_cap], b->proto,
-				b->t4, b->t_port);
-	uint32_t *p;
+	const struct bib_slot *b = gbib(t, gid);
+	struct otab *o = &t->v4;
+	uint32_t v = o_enc(o, b->h4, gid), hole = b->h4 & o->mask;
+	struct v4_walk w;
 
-	pthread_mutex_lock(v4_lock_of(t, bk));
-	for (p = &t->v4b[bk]; *p != gid; p = &gbib(t, *p)->next4)
-		;
-	*p = b->next4;
-	pthread_mutex_unlock(v4_lock_of(t, bk));
+	v4_begin(t, &w, hole);
+	for (; o->slot[hole] != v; v4_reach(t, &w, hole))
+		hole++;
+	for (uint32_t j = hole + 1;; j++) {
+		v4_reach(t, &w, j);
+		if (o->slot[j] == 0)
+			break;
+		if ((gbib(t, o_idx(o, o->slot[j]))->h4 & o->mask) <= hole) {
+			o->slot[hole] = o->slot[j];
+			hole = j;
+		}
+	}
+	o->slot[hole] = 0;
+	v4_end(t, &w);
 }
 
 /* ---- locking ------------------------------------------------------- */
 
+struct nat64_shard *nat64_lock6_key(struct nat64_table *t,
+				    const struct nat64_key6 *h)
+{
+	struct nat64_shard *s = shard_for(t, h);
+
+	pthread_mutex_lock(&s->lock);
+	return s;
+}
+
 struct nat64_shard *nat64_lock6(struct nat64_table *t,
 				const struct in6_addr *x6)
 {
-	struct nat64_shard *s = &t->shards[shard_of(t, NULL, x6)];
+	struct nat64_shard *s = &t->shards[shard_of(t, hash_client(t, x6))];
 
 	pthread_mutex_lock(&s->lock);
 	return s;
@@ -525,54 +734,55 @@ int nat64_lock4(struct nat64_table *t, uint8_t proto, uint32_t t4,
 
 /* ---- subscriber records -------------------------------------------- */
 
+/* hc: the subscriber hash (its low half is the slot's). */
 static uint32_t client_find(const struct nat64_shard *s,
-			    const struct in6_addr *x6, uint32_t *bucket)
+			    const struct in6_addr *x6, uint32_t hc)
 {
+	const struct otab *o = &s->c6;
 	struct in6_addr pfx;
 
 	client_prefix(s->t, x6, &pfx);
-	*bucket = hash_pfx(s->t, s, 'c', &pfx) & s->bmask;
-	for (uint32_t i = s->c6[*bucket]; i != NIL; i = s->cl[i].next)
-		if (memcmp(&s->cl[i].pfx, &pfx, 16) == 0)
-			return i;
-	return NIL;
+	for (uint32_t p = hc & o->mask;; p = (p + 1) & o->mask) {
+		uint32_t v = o->slot[p];
+		if (v == 0)
+			return NIL;
+		if (o_tag(o, v, hc) &&
+		    memcmp(&s->cl[o_idx(o, v)].pfx, &pfx, 16) == 0)
+			return o_idx(o, v);
+	}
 }
 
 /* Never fails: a record exists only while it has a BIB entry, and there
  * are as many records as BIB slots. */
-static uint32_t client_get(struct nat64_shard *s, const struct in6_addr *x6)
+static uint32_t client_get(struct nat64_shard *s, const struct in6_addr *x6,
+			   uint32_t hc)
 {
-	uint32_t bk, i = client_find(s, x6, &bk);
+	uint32_t i = client_find(s, x6, hc);
 
 	if (i != NIL)
 		return i;
 	i = s->cl_free;
-	s->cl_free = s->cl[i].next;
+	s->cl_free = s->cl[i].h;
 	memset(&s->cl[i], 0, sizeof(s->cl[i]));
 	client_prefix(s->t, x6, &s->cl[i].pfx);
-	s->cl[i].next = s->c6[bk];
-	s->c6[bk] = i;
+	s->cl[i].h = hc;
+	o_put(&s->c6, hc, i);
 	return i;
 }
 
 static void client_put(struct nat64_shard *s, uint32_t i)
 {
-	uint32_t bk, *p;
-
 	if (s->cl[i].nbib > 0)
 		return;
-	client_find(s, &s->cl[i].pfx, &bk);
-	for (p = &s->c6[bk]; *p != i; p = &s->cl[*p].next)
-		;
-	*p = s->cl[i].next;
-	s->cl[i].next = s->cl_free;
+	o_del(&s->c6, s->cl[i].h, i, &s->cl[0].h, sizeof(s->cl[0]));
+	s->cl[i].h = s->cl_free;
 	s->cl_free = i;
 }
 
 void nat64_client_counts(struct nat64_shard *s, const struct in6_addr *x6,
 			 uint32_t *bibs, uint32_t *sessions)
 {
-	uint32_t bk, i = client_find(s, x6, &bk);
+	uint32_t i = client_find(s, x6, (uint32_t)hash_client(s->t, x6));
 
 	*bibs = i == NIL ? 0 : s->cl[i].nbib;
 	*sessions = i == NIL ? 0 : s->cl[i].nsess;
@@ -580,32 +790,57 @@ void nat64_client_counts(struct nat64_shard *s, const struct in6_addr *x6,
 
 /* ---- BIB entries --------------------------------------------------- */
 
-static uint32_t bib_bucket(const struct nat64_shard *s, uint8_t proto,
-			   const struct in6_addr *x6, uint16_t x_port)
+/* Free slots are taken from the head of a list that starts out in address
+ * order, so the next one is a line nobody has read since the table was
+ * built: fetch it now, for the shard's next insertion. */
+static void prefetch_next(const void *arr, uint32_t i, size_t size)
 {
-	return hash6(s->t, s, proto, x6, x_port, NULL, 0) & s->bmask;
+	if (i != NIL)
+		__builtin_prefetch((const char *)arr + (size_t)i * size, 1);
 }
 
 static uint32_t bib_search6(const struct nat64_shard *s, uint8_t proto,
-			    const struct in6_addr *x6, uint16_t x_port)
+			    const struct in6_addr *x6, uint16_t x_port,
+			    uint32_t h)
 {
-	uint32_t i = s->b6[bib_bucket(s, proto, x6, x_port)];
+	const struct otab *o = &s->b6;
 
-	for (; i != NIL; i = s->bib[i].next6) {
-		const struct bib_slot *b = &s->bib[i];
+	for (uint32_t p = h & o->mask;; p = (p + 1) & o->mask) {
+		uint32_t v = o->slot[p];
+		if (v == 0)
+			return NIL;
+		if (!o_tag(o, v, h))
+			continue;
+		const struct bib_slot *b = &s->bib[o_idx(o, v)];
 		if (b->proto == proto && b->x_port == x_port &&
 		    memcmp(&b->x6, x6, 16) == 0)
-			return i;
+			return o_idx(o, v);
 	}
-	return NIL;
+}
+
+int nat64_bib_find6_key(struct nat64_shard *s, const struct nat64_tuple *k,
+			const struct nat64_key6 *h, struct nat64_bib *out)
+{
+	uint32_t i = k->proto < NAT64_NPROTO ?
+			     bib_search6(s, k->proto, &k->x6, k->x_port,
+					 h->bib) :
+			     NIL;
+
+	if (i == NIL)
+		return -ENOENT;
+	bib_view(s, i, out);
+	return 0;
 }
 
 int nat64_bib_find6(struct nat64_shard *s, uint8_t proto,
 		    const struct in6_addr *x6, uint16_t x_port,
 		    struct nat64_bib *out)
 {
-	uint32_t i = proto < NAT64_NPROTO ? bib_search6(s, proto, x6, x_port)
-					  : NIL;
+	uint32_t i = proto < NAT64_NPROTO ?
+			     bib_search6(s, proto, x6, x_port,
+					 hash6(s->t, proto, x6, x_port, NULL,
+					       0)) :
+			     NIL;
 
 	if (i == NIL)
 		return -ENOENT;
@@ -624,32 +859,39 @@ int nat64_bib_find4(struct nat64_shard *s, uint8_t proto, uint32_t t4,
 	return 0;
 }
 
+/* The hashes a new BIB entry is filed under: (proto,X',x) and the
+ * subscriber's (from struct nat64_key6), (proto,T,t). */
+struct bib_hashes {
+	uint32_t h6, hc, h4;
+};
+
 /* Take a free slot, fill it and make it visible in both indexes.  The
  * caller has reserved the global count. */
 static int bib_insert(struct nat64_shard *s, uint8_t proto,
 		      const struct in6_addr *x6, uint16_t x_port, uint32_t t4,
-		      uint16_t t_port, bool is_static, uint32_t *id)
+		      uint16_t t_port, bool is_static,
+		      const struct bib_hashes *bh, uint32_t *id)
 {
-	uint32_t i = s->bib_free, bk;
+	uint32_t i = s->bib_free;
 	struct bib_slot *b;
 
 	if (i == NIL)
 		return -ENOSPC;
 	b = &s->bib[i];
-	s->bib_free = b->next6;
+	s->bib_free = b->h6;
+	prefetch_next(s->bib, s->bib_free, sizeof(*b));
 	*b = (struct bib_slot){ .x6 = *x6, .t4 = t4, .x_port = x_port,
 				.t_port = t_port, .proto = proto,
-				.is_static = is_static, .sess = NIL };
+				.is_static = is_static, .h6 = bh->h6,
+				.h4 = bh->h4, .sess = NIL };
 	if (v4_link(s->t, s->idx * s->t->bib_cap + i) != 0) {
 		b->proto = NAT64_NPROTO;
-		b->next6 = s->bib_free;
+		b->h6 = s->bib_free;
 		s->bib_free = i;
 		return -EEXIST;
 	}
-	bk = bib_bucket(s, proto, x6, x_port);
-	b->next6 = s->b6[bk];
-	s->b6[bk] = i;
-	b->client = client_get(s, x6);
+	o_put(&s->b6, bh->h6, i);
+	b->client = client_get(s, x6, bh->hc);
 	s->cl[b->client].nbib++;
 	s->cl[b->client].ndyn += !is_static;
 	*id = i;
@@ -659,18 +901,15 @@ static int bib_insert(struct nat64_shard *s, uint8_t proto,
 static void bib_remove(struct nat64_shard *s, uint32_t i)
 {
 	struct bib_slot *b = &s->bib[i];
-	uint32_t bk = bib_bucket(s, b->proto, &b->x6, b->x_port), *p;
 	struct client *c = &s->cl[b->client];
 
 	v4_unlink(s->t, s->idx * s->t->bib_cap + i);
-	for (p = &s->b6[bk]; *p != i; p = &s->bib[*p].next6)
-		;
-	*p = b->next6;
+	o_del(&s->b6, b->h6, i, &s->bib[0].h6, sizeof(s->bib[0]));
 	c->nbib--;
 	c->ndyn -= !b->is_static;
 	client_put(s, b->client);
 	b->proto = NAT64_NPROTO;
-	b->next6 = s->bib_free;
+	b->h6 = s->bib_free;
 	s->bib_free = i;
 	unreserve(&s->t->nbib);
 }
@@ -679,35 +918,26 @@ int nat64_bib_add_static(struct nat64_shard *s, uint8_t proto,
 			 const struct in6_addr *x6, uint16_t x_port,
 			 uint32_t t4, uint16_t t_port, uint32_t *id)
 {
+	uint64_t hc = hash_client(s->t, x6);
+	struct bib_hashes bh;
 	int rc;
 
-	if (proto >= NAT64_NPROTO || shard_of(s->t, s, x6) != s->idx)
+	if (proto >= NAT64_NPROTO || shard_of(s->t, hc) != s->idx)
 		return -EINVAL;
-	if (bib_search6(s, proto, x6, x_port) != NIL)
+	bh = (struct bib_hashes){
+		.h6 = hash6(s->t, proto, x6, x_port, NULL, 0),
+		.hc = (uint32_t)hc, .h4 = hash_v4(s->t, proto, t4, t_port) };
+	if (bib_search6(s, proto, x6, x_port, bh.h6) != NIL)
 		return -EEXIST;
 	if (!reserve(&s->t->nbib, s->t->c.max_bib))
 		return -ENOSPC;
-	rc = bib_insert(s, proto, x6, x_port, t4, t_port, true, id);
+	rc = bib_insert(s, proto, x6, x_port, t4, t_port, true, &bh, id);
 	if (rc)
 		unreserve(&s->t->nbib);
 	return rc;
 }
 
 /* ---- sessions ------------------------------------------------------ */
-
-static uint32_t sess_bucket6(const struct nat64_shard *s,
-			     const struct nat64_tuple *k)
-{
-	return hash6(s->t, s, k->proto, &k->x6, k->x_port, &k->y6, k->y_port) &
-	       s->smask;
-}
-
-static uint32_t sess_bucket4(const struct nat64_shard *s,
-			     const struct nat64_tuple *k)
-{
-	return hash4(s->t, s, 's', k->proto, k->t4, k->t_port, k->z4,
-		     k->z_port) & s->smask;
-}
 
 static void sess_tuple(const struct nat64_shard *s, uint32_t id,
 		       struct nat64_tuple *k)
@@ -764,29 +994,52 @@ static bool match4(const struct nat64_shard *s, uint32_t id,
 }
 
 static uint32_t sess_search6(const struct nat64_shard *s,
-			     const struct nat64_tuple *k)
+			     const struct nat64_tuple *k, uint32_t h)
 {
-	uint32_t i = s->s6[sess_bucket6(s, k)];
+	const struct otab *o = &s->s6;
 
-	while (i != NIL && !match6(s, i, k))
-		i = s->sess[i].next6;
-	return i;
+	for (uint32_t p = h & o->mask;; p = (p + 1) & o->mask) {
+		uint32_t v = o->slot[p];
+		if (v == 0)
+			return NIL;
+		if (o_tag(o, v, h) && match6(s, o_idx(o, v), k))
+			return o_idx(o, v);
+	}
 }
 
 static uint32_t sess_search4(const struct nat64_shard *s,
-			     const struct nat64_tuple *k)
+			     const struct nat64_tuple *k, uint32_t h)
 {
-	uint32_t i = s->s4[sess_bucket4(s, k)];
+	const struct otab *o = &s->s4;
 
-	while (i != NIL && !match4(s, i, k))
-		i = s->sess[i].next4;
-	return i;
+	for (uint32_t p = h & o->mask;; p = (p + 1) & o->mask) {
+		uint32_t v = o->slot[p];
+		if (v == 0)
+			return NIL;
+		if (o_tag(o, v, h) && match4(s, o_idx(o, v), k))
+			return o_idx(o, v);
+	}
+}
+
+int nat64_session_find6_key(struct nat64_shard *s,
+			    const struct nat64_tuple *k,
+			    const struct nat64_key6 *h,
+			    struct nat64_session *out)
+{
+	uint32_t i = sess_search6(s, k, h->sess);
+
+	if (i == NIL)
+		return -ENOENT;
+	sess_view(s, i, out);
+	return 0;
 }
 
 int nat64_session_find6(struct nat64_shard *s, const struct nat64_tuple *k,
 			struct nat64_session *out)
 {
-	uint32_t i = sess_search6(s, k);
+	uint32_t h = hash6(s->t, k->proto, &k->x6, k->x_port, &k->y6,
+			   k->y_port);
+	uint32_t i = sess_search6(s, k, h);
 
 	if (i == NIL)
 		return -ENOENT;
@@ -797,7 +1050,7 @@ int nat64_session_find6(struct nat64_shard *s, const struct nat64_tuple *k,
 int nat64_session_find4(struct nat64_shard *s, const struct nat64_tuple *k,
 			struct nat64_session *out)
 {
-	uint32_t i = sess_search4(s, k);
+	uint32_t i = sess_search4(s, k, hash_s4(s->t, k));
 
 	if (i == NIL)
 		return -ENOENT;
@@ -858,17 +1111,13 @@ static void exp_remove(struct nat64_shard *s, uint32_t id)
 		s->sess[e->exp_next].exp_prev = e->exp_prev;
 }
 
-static void sess_link(struct nat64_shard *s, uint32_t id,
-		      const struct nat64_tuple *k)
+static void sess_link(struct nat64_shard *s, uint32_t id)
 {
 	struct sess_slot *e = &s->sess[id];
 	struct bib_slot *b = &s->bib[e->bib];
-	uint32_t b6 = sess_bucket6(s, k), b4 = sess_bucket4(s, k);
 
-	e->next6 = s->s6[b6];
-	s->s6[b6] = id;
-	e->next4 = s->s4[b4];
-	s->s4[b4] = id;
+	o_put(&s->s6, e->h6, id);
+	o_put(&s->s4, e->h4, id);
 	e->sib_prev = NIL;
 	e->sib_next = b->sess;
 	if (b->sess != NIL)
@@ -883,16 +1132,9 @@ static void sess_unlink(struct nat64_shard *s, uint32_t id)
 {
 	struct sess_slot *e = &s->sess[id];
 	struct bib_slot *b = &s->bib[e->bib];
-	struct nat64_tuple k;
-	uint32_t *p;
 
-	sess_tuple(s, id, &k);
-	for (p = &s->s6[sess_bucket6(s, &k)]; *p != id; p = &s->sess[*p].next6)
-		;
-	*p = e->next6;
-	for (p = &s->s4[sess_bucket4(s, &k)]; *p != id; p = &s->sess[*p].next4)
-		;
-	*p = e->next4;
+	o_del(&s->s6, e->h6, id, &s->sess[0].h6, sizeof(s->sess[0]));
+	o_del(&s->s4, e->h4, id, &s->sess[0].h4, sizeof(s->sess[0]));
 	if (e->sib_prev == NIL)
 		b->sess = e->sib_next;
 	else
@@ -913,7 +1155,7 @@ static bool sess_remove(struct nat64_shard *s, uint32_t id, bool keep_bib)
 
 	sess_unlink(s, id);
 	s->sess[id].bib = NIL;
-	s->sess[id].next6 = s->sess_free;
+	s->sess[id].h6 = s->sess_free;
 	s->sess_free = id;
 	unreserve(&s->t->nsess);
 	gone = !keep_bib && !s->bib[bi].is_static && s->bib[bi].nsess == 0;
@@ -979,10 +1221,10 @@ int nat64_session_update(struct nat64_shard *s, uint32_t id, uint8_t state,
 
 /* RFC 6888 REQ-5 / REQ-4 style limits for the subscriber of k: -EDQUOT. */
 static int client_check(const struct nat64_shard *s,
-			const struct nat64_tuple *k, bool new_bib)
+			const struct nat64_tuple *k, uint32_t hc, bool new_bib)
 {
 	const struct nat64_table_config *c = &s->t->c;
-	uint32_t bk, i = client_find(s, &k->x6, &bk);
+	uint32_t i = client_find(s, &k->x6, hc);
 	uint32_t ns = i == NIL ? 0 : s->cl[i].nsess;
 	uint32_t nd = i == NIL ? 0 : s->cl[i].ndyn;
 
@@ -994,13 +1236,14 @@ static int client_check(const struct nat64_shard *s,
 }
 
 /* Find k's BIB entry and check it agrees with k: its index, NIL when none,
- * or a negative errno cast by the caller. */
+ * or a negative errno cast by the caller.  hs4: k's IPv4-side hash. */
 static int session_bib(const struct nat64_shard *s,
-		       const struct nat64_tuple *k, uint32_t *bi)
+		       const struct nat64_tuple *k, const struct nat64_key6 *h,
+		       uint32_t hs4, uint32_t *bi)
 {
-	if (k->proto >= NAT64_NPROTO || shard_of(s->t, s, &k->x6) != s->idx)
+	if (k->proto >= NAT64_NPROTO || shard_of(s->t, h->client) != s->idx)
 		return -EINVAL;
-	*bi = bib_search6(s, k->proto, &k->x6, k->x_port);
+	*bi = bib_search6(s, k->proto, &k->x6, k->x_port, h->bib);
 	if (*bi == NIL)
 		return 0;
 	if (s->bib[*bi].t4 != k->t4 || s->bib[*bi].t_port != k->t_port)
@@ -1008,7 +1251,8 @@ static int session_bib(const struct nat64_shard *s,
 	/* Under the §3.5.4 algorithm Y' follows from Z, so a clash on the
 	 * IPv4 side alone means a caller bug; refuse it all the same, as
 	 * find4 could not tell the two apart. */
-	if (sess_search6(s, k) != NIL || sess_search4(s, k) != NIL)
+	if (sess_search6(s, k, h->sess) != NIL ||
+	    sess_search4(s, k, hs4) != NIL)
 		return -EEXIST;
 	return 0;
 }
@@ -1030,10 +1274,11 @@ static int session_reserve(struct nat64_shard *s, bool new_bib)
 }
 
 static int session_new_bib(struct nat64_shard *s,
-			   const struct nat64_tuple *k, uint32_t *bi)
+			   const struct nat64_tuple *k,
+			   const struct bib_hashes *bh, uint32_t *bi)
 {
 	int rc = bib_insert(s, k->proto, &k->x6, k->x_port, k->t4, k->t_port,
-			    false, bi);
+			    false, bh, bi);
 
 	if (rc) {
 		unreserve(&s->t->nsess);
@@ -1042,34 +1287,55 @@ static int session_new_bib(struct nat64_shard *s,
 	return rc;
 }
 
-int nat64_session_add(struct nat64_shard *s, const struct nat64_tuple *k,
-		      uint8_t state, uint8_t cls, uint64_t expires,
-		      struct nat64_session *out)
+int nat64_session_add_key(struct nat64_shard *s, const struct nat64_tuple *k,
+			  const struct nat64_key6 *h, uint8_t state,
+			  uint8_t cls, uint64_t expires,
+			  struct nat64_session *out)
 {
-	uint32_t bi, id;
-	int rc = session_bib(s, k, &bi);
+	/* The IPv4 side is hashed here, once, and both of its slots are
+	 * fetched before the checks so that the two misses overlap. */
+	struct bib_hashes bh = { .h6 = h->bib, .hc = (uint32_t)h->client,
+				 .h4 = hash_v4(s->t, k->proto, k->t4,
+					       k->t_port) };
+	uint32_t hs4 = hash_s4(s->t, k), bi, id;
+	int rc;
 
+	__builtin_prefetch(&s->t->v4.slot[bh.h4 & s->t->v4.mask]);
+	o_prefetch(&s->s4, hs4);
+	rc = session_bib(s, k, h, hs4, &bi);
 	if (rc == 0 && cls >= NAT64_NCLASSES)
 		rc = -EINVAL;
 	if (rc == 0)
-		rc = client_check(s, k, bi == NIL);
+		rc = client_check(s, k, bh.hc, bi == NIL);
 	if (rc == 0)
 		rc = session_reserve(s, bi == NIL);
 	if (rc == 0 && bi == NIL)
-		rc = session_new_bib(s, k, &bi);
+		rc = session_new_bib(s, k, &bh, &bi);
 	if (rc)
 		return rc;
 	id = s->sess_free;
-	s->sess_free = s->sess[id].next6;
+	s->sess_free = s->sess[id].h6;
+	prefetch_next(s->sess, s->sess_free, sizeof(s->sess[0]));
 	s->sess[id] = (struct sess_slot){ .y6 = k->y6, .expires = expires,
 					  .bib = bi, .z4 = k->z4,
 					  .y_port = k->y_port,
 					  .z_port = k->z_port, .state = state,
-					  .cls = cls };
-	sess_link(s, id, k);
+					  .cls = cls, .h6 = h->sess,
+					  .h4 = hs4 };
+	sess_link(s, id);
 	if (out)
 		sess_view(s, id, out);
 	return 0;
+}
+
+int nat64_session_add(struct nat64_shard *s, const struct nat64_tuple *k,
+		      uint8_t state, uint8_t cls, uint64_t expires,
+		      struct nat64_session *out)
+{
+	struct nat64_key6 h;
+
+	nat64_key6(s->t, k, &h);
+	return nat64_session_add_key(s, k, &h, state, cls, expires, out);
 }
 
 /* ---- expiry -------------------------------------------------------- */

@@ -109,6 +109,25 @@ void nat64_table_free(struct nat64_table *t);
 /* Lock the shard holding IPv6 client x6.  Always succeeds. */
 struct nat64_shard *nat64_lock6(struct nat64_table *t,
 				const struct in6_addr *x6);
+
+/*
+ * The keyed hashes of a tuple's IPv6 side, for a packet path that hashes
+ * once: nat64_key6() computes them from k's proto, X', x, Y', y (no lock
+ * needed) and prefetches the index slots a lookup and a first insertion
+ * will read; the *_key calls below take them instead of hashing again and
+ * otherwise behave as the calls without _key.  h must be nat64_key6() of
+ * the same k, on the same table.
+ */
+struct nat64_key6 {
+	uint64_t client;  /* subscriber prefix: shard and subscriber slot */
+	uint32_t bib;     /* (proto, X', x) */
+	uint32_t sess;    /* (proto, X', x, Y', y) */
+};
+
+void nat64_key6(struct nat64_table *t, const struct nat64_tuple *k,
+		struct nat64_key6 *h);
+struct nat64_shard *nat64_lock6_key(struct nat64_table *t,
+				    const struct nat64_key6 *h);
 /* Lock the shard holding the BIB entry (T,t) of proto and copy it to *b.
  * 0, or -ENOENT (nothing locked) when there is no such entry. */
 int nat64_lock4(struct nat64_table *t, uint8_t proto, uint32_t t4,
@@ -125,6 +144,9 @@ int nat64_bib_find6(struct nat64_shard *s, uint8_t proto,
 		    struct nat64_bib *out);
 int nat64_bib_find4(struct nat64_shard *s, uint8_t proto, uint32_t t4,
 		    uint16_t t_port, struct nat64_bib *out);
+/* nat64_bib_find6() of k's proto, X', x. */
+int nat64_bib_find6_key(struct nat64_shard *s, const struct nat64_tuple *k,
+			const struct nat64_key6 *h, struct nat64_bib *out);
 
 /*
  * Add a static BIB entry (§3.1: never expires, removed by nat64_bib_del
@@ -144,6 +166,10 @@ int nat64_session_find6(struct nat64_shard *s, const struct nat64_tuple *k,
 			struct nat64_session *out);
 int nat64_session_find4(struct nat64_shard *s, const struct nat64_tuple *k,
 			struct nat64_session *out);
+int nat64_session_find6_key(struct nat64_shard *s,
+			    const struct nat64_tuple *k,
+			    const struct nat64_key6 *h,
+			    struct nat64_session *out);
 /* Any session of BIB entry bib_id whose remote IPv4 address is z4, for
  * address-dependent filtering (§3.5.1).  Scans the entry's sessions. */
 int nat64_session_find_remote(struct nat64_shard *s, uint32_t bib_id,
@@ -161,6 +187,10 @@ int nat64_session_find_remote(struct nat64_shard *s, uint32_t bib_id,
 int nat64_session_add(struct nat64_shard *s, const struct nat64_tuple *k,
 		      uint8_t state, uint8_t cls, uint64_t expires,
 		      struct nat64_session *out);
+int nat64_session_add_key(struct nat64_shard *s, const struct nat64_tuple *k,
+			  const struct nat64_key6 *h, uint8_t state,
+			  uint8_t cls, uint64_t expires,
+			  struct nat64_session *out);
 /* Set a session's state, flags, expiry class and time.  0/-ENOENT/-EINVAL. */
 int nat64_session_update(struct nat64_shard *s, uint32_t id, uint8_t state,
 			 uint8_t flags, uint8_t cls, uint64_t expires);

@@ -54,6 +54,7 @@ struct pool4 {
 	struct sub *subs;
 	uint32_t sub_mask, nsubs;
 	struct pool4_config cfg;
+	uint64_t pmask[2];   /* subscriber_len as a mask */
 };
 
 void pool4_config_default(struct pool4_config *c)
@@ -183,6 +184,19 @@ static int add_range(struct pool4 *p, const struct pool4_range *r)
 	return 0;
 }
 
+/* subscriber_len as a mask, built once by pool4_new(). */
+static void prefix_mask(struct pool4 *p)
+{
+	unsigned len = p->cfg.subscriber_len;
+	uint8_t m[16];
+
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned keep = len > 8 * i ? len - 8 * i : 0;
+		m[i] = keep < 8 ? (uint8_t)(0xff00 >> keep) : 0xff;
+	}
+	memcpy(p->pmask, m, 16);
+}
+
 static int subs_init(struct pool4 *p)
 {
 	uint32_t size = 2;
@@ -211,6 +225,7 @@ int pool4_new(struct pool4 **out, const struct pool4_range *r, size_t n,
 	if (!p)
 		return -ENOMEM;
 	p->cfg = *c;
+	prefix_mask(p);
 	rc = collect_addrs(p, r, n);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = add_range(p, &r[i]);
@@ -242,26 +257,34 @@ void pool4_free(struct pool4 *p)
 static struct in6_addr sub_prefix(const struct pool4 *p,
 				  const struct in6_addr *src)
 {
-	struct in6_addr a = *src;
-	unsigned len = p->cfg.subscriber_len;
+	struct in6_addr a;
+	uint64_t w[2];
 
-	for (unsigned i = 0; i < 16; i++) {
-		unsigned keep = len > 8 * i ? len - 8 * i : 0;
-		if (keep < 8)
-			a.s6_addr[i] &= (uint8_t)(0xff00 >> keep);
-	}
+	memcpy(w, src, 16);
+	w[0] &= p->pmask[0];
+	w[1] &= p->pmask[1];
+	memcpy(&a, w, 16);
 	return a;
+}
+
+/* The keyed hash of a prefix: its low half is the home slot, its high
+ * half picks the first address tried for a new subscriber. */
+static uint64_t sub_hash(const struct pool4 *p, const struct in6_addr *pfx)
+{
+	return siphash13(p->cfg.key, pfx, sizeof(*pfx));
 }
 
 static uint32_t sub_home(const struct pool4 *p, const struct in6_addr *pfx)
 {
-	return (uint32_t)siphash13(p->cfg.key, pfx, sizeof(*pfx)) & p->sub_mask;
+	return (uint32_t)sub_hash(p, pfx) & p->sub_mask;
 }
 
-/* The live record of prefix pfx, or NULL. */
-static struct sub *sub_find(const struct pool4 *p, const struct in6_addr *pfx)
+/* The live record of prefix pfx (hash h), or NULL. */
+static struct sub *sub_find_h(const struct pool4 *p,
+			      const struct in6_addr *pfx, uint64_t h)
 {
-	for (uint32_t i = sub_home(p, pfx);; i = (i + 1) & p->sub_mask) {
+	for (uint32_t i = (uint32_t)h & p->sub_mask;;
+	     i = (i + 1) & p->sub_mask) {
 		struct sub *s = &p->subs[i];
 		if (!s->live)
 			return NULL;
@@ -270,10 +293,15 @@ static struct sub *sub_find(const struct pool4 *p, const struct in6_addr *pfx)
 	}
 }
 
-static struct sub *sub_insert(struct pool4 *p, const struct in6_addr *pfx,
-			      uint32_t addr_idx)
+static struct sub *sub_find(const struct pool4 *p, const struct in6_addr *pfx)
 {
-	uint32_t i = sub_home(p, pfx);
+	return sub_find_h(p, pfx, sub_hash(p, pfx));
+}
+
+static struct sub *sub_insert(struct pool4 *p, const struct in6_addr *pfx,
+			      uint64_t h, uint32_t addr_idx)
+{
+	uint32_t i = (uint32_t)h & p->sub_mask;
 
 	while (p->subs[i].live)
 		i = (i + 1) & p->sub_mask;
@@ -377,11 +405,9 @@ static void take(struct pool4 *p, uint32_t ai, enum pool4_proto proto,
  * starting at one picked by keyed hash of the prefix so subscribers spread
  * over the pool.  Returns the address index or NO_ADDR. */
 static uint32_t pick_any(const struct pool4 *p, enum pool4_proto proto,
-			 const struct in6_addr *pfx, const struct want *w,
-			 int *port)
+			 uint64_t h, const struct want *w, int *port)
 {
-	uint32_t first = (uint32_t)(siphash13(p->cfg.key, pfx, sizeof(*pfx)) >>
-				    32) % (uint32_t)p->naddrs;
+	uint32_t first = (uint32_t)(h >> 32) % (uint32_t)p->naddrs;
 
 	for (size_t k = 0; k < p->naddrs; k++) {
 		uint32_t ai = (uint32_t)((first + k) % p->naddrs);
@@ -392,11 +418,34 @@ static uint32_t pick_any(const struct pool4 *p, enum pool4_proto proto,
 	return NO_ADDR;
 }
 
+void pool4_hint(const struct pool4 *p, const struct in6_addr *src,
+		struct pool4_hint *h)
+{
+	const struct sub *s;
+
+	h->pfx = sub_prefix(p, src);
+	h->sub = sub_hash(p, &h->pfx);
+	/* A record may straddle two lines. */
+	s = &p->subs[(uint32_t)h->sub & p->sub_mask];
+	__builtin_prefetch(s);
+	__builtin_prefetch((const char *)(s + 1) - 1);
+}
+
 int pool4_alloc(struct pool4 *p, enum pool4_proto proto,
 		const struct in6_addr *src, uint16_t sport,
 		struct pool4_taddr *out)
 {
-	struct in6_addr pfx;
+	struct pool4_hint h;
+
+	pool4_hint(p, src, &h);
+	return pool4_alloc_hint(p, proto, src, sport, &h, out);
+}
+
+int pool4_alloc_hint(struct pool4 *p, enum pool4_proto proto,
+		     const struct in6_addr *src, uint16_t sport,
+		     const struct pool4_hint *h, struct pool4_taddr *out)
+{
+	const struct in6_addr *pfx = &h->pfx;
 	struct sub *sub;
 	struct want w;
 	uint32_t ai;
@@ -404,8 +453,7 @@ int pool4_alloc(struct pool4 *p, enum pool4_proto proto,
 
 	if ((unsigned)proto >= POOL4_NPROTO)
 		return -EINVAL;
-	pfx = sub_prefix(p, src);
-	sub = sub_find(p, &pfx);
+	sub = sub_find_h(p, pfx, h->sub);
 	if (sub && p->cfg.quota[proto] && sub->used[proto] >= p->cfg.quota[proto])
 		return -EDQUOT;
 	if (!sub && p->nsubs >= p->cfg.max_subscribers)
@@ -419,12 +467,12 @@ int pool4_alloc(struct pool4 *p, enum pool4_proto proto,
 		if (port < 0)
 			return -ENOSPC;
 	} else {
-		ai = pick_any(p, proto, &pfx, &w, &port);
+		ai = pick_any(p, proto, h->sub, &w, &port);
 		if (ai == NO_ADDR)
 			return -ENOSPC;
 	}
 	if (!sub)
-		sub = sub_insert(p, &pfx, ai);
+		sub = sub_insert(p, pfx, h->sub, ai);
 	take(p, ai, proto, port, out);
 	sub->used[proto]++;
 	return 0;

@@ -80,6 +80,25 @@ int pool4_alloc(struct pool4 *p, enum pool4_proto proto,
 		const struct in6_addr *src, uint16_t sport,
 		struct pool4_taddr *out);
 
+/*
+ * pool4_alloc() in two steps, for a caller that wants the subscriber's
+ * record on its way from memory before it takes its locks: pool4_hint()
+ * hashes src's subscriber prefix and prefetches its record (it reads only
+ * what pool4_new() set, so it needs no lock); pool4_alloc_hint() then
+ * allocates exactly as pool4_alloc() would, with h from pool4_hint() of the
+ * same src on the same pool.
+ */
+struct pool4_hint {
+	struct in6_addr pfx;  /* src's subscriber prefix */
+	uint64_t sub;         /* its keyed hash */
+};
+
+void pool4_hint(const struct pool4 *p, const struct in6_addr *src,
+		struct pool4_hint *h);
+int pool4_alloc_hint(struct pool4 *p, enum pool4_proto proto,
+		     const struct in6_addr *src, uint16_t sport,
+		     const struct pool4_hint *h, struct pool4_taddr *out);
+
 /* Give back what pool4_alloc() returned for src.  0, or -ENOENT when that
  * port is not allocated or src's subscriber holds none of proto. */
 int pool4_release(struct pool4 *p, enum pool4_proto proto,

@@ -547,6 +547,79 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The open-addressing indexes near capacity: many entries in few slots,
+ * so probe runs are long, cross the IPv4 index's lock stripes and are cut
+ * by deletions that shift later slots back.  After every round every live
+ * session must be found from both sides and every removed one from
+ * neither.  Half of the insertions go through the hashed-once calls
+ * (nat64_key6, nat64_session_add_key), which must agree with the others.
+ */
+#define CHURN_N 600
+
+static struct nat64_tuple churn_tup(unsigned i)
+{
+	return tup(i % 3, i % 37, i % 11, (uint16_t)(2000 + i), i % 5,
+		   (uint16_t)(1000 + i));
+}
+
+static int churn_add(struct nat64_table *t, unsigned i)
+{
+	struct nat64_tuple k = churn_tup(i);
+	struct nat64_key6 h;
+	struct nat64_shard *s;
+	int rc;
+
+	if (i % 2)
+		return add(t, &k, 10, NULL);
+	nat64_key6(t, &k, &h);
+	s = nat64_lock6_key(t, &h);
+	rc = nat64_session_add_key(s, &k, &h, 1, 0, 10, NULL);
+	nat64_unlock(s);
+	return rc;
+}
+
+static void churn_check(struct nat64_table *t, const bool *live)
+{
+	for (unsigned i = 0; i < CHURN_N; i++) {
+		struct nat64_tuple k = churn_tup(i);
+		int want = live[i] ? 0 : -ENOENT;
+		assert_int_equal(find6(t, &k), want);
+		assert_int_equal(find4(t, &k), want);
+	}
+}
+
+static void test_nat64_table_index_churn(void **state)
+{
+	struct nat64_table *t = table(1, CHURN_N, CHURN_N, 0, 0);
+	bool live[CHURN_N] = { false };
+	unsigned seed = 7;
+
+	(void)state;
+	for (unsigned round = 0; round < 6; round++) {
+		for (unsigned i = 0; i < CHURN_N; i++) {
+			if (live[i])
+				continue;
+			int rc = churn_add(t, i);
+			assert_true(rc == 0 || rc == -ENOSPC);
+			live[i] = rc == 0;
+		}
+		churn_check(t, live);
+		for (unsigned i = 0; i < CHURN_N; i++) {
+			seed = seed * 1103515245u + 12345u;
+			if (!live[i] || (seed >> 16) % 3 == 0)
+				continue;
+			struct nat64_tuple k = churn_tup(i);
+			bool gone = false;
+			assert_int_equal(del6(t, &k, &gone), 0);
+			assert_true(gone);
+			live[i] = false;
+		}
+		churn_check(t, live);
+	}
+	nat64_table_free(t);
+}
+
 static void test_nat64_table_threads_smoke(void **state)
 {
 	struct nat64_table *t = table(4, 256, 512, 0, 0);
@@ -583,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_nat64_expire_incremental_small_budget),
 		cmocka_unit_test(test_nat64_expire_callback_keeps),
 		cmocka_unit_test(test_nat64_table_random_vs_naive),
+		cmocka_unit_test(test_nat64_table_index_churn),
 		cmocka_unit_test(test_nat64_table_threads_smoke),
 	};
 	return cmocka_run_group_tests_name("nat64_table", tests, NULL, NULL);
