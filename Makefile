@@ -77,12 +77,12 @@ $(SIXGATECTL): $(CTL_OBJ) $(LIBCONF) $(LIBCORE)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CTL_OBJ) $(LIBCONF) $(LIBCORE) -lpcap
 
 # sixgated: TUN, netlink (libmnl), threads, resolver (pref64d.c, RFC 7050);
-# no libcap (raw capset).
+# no libcap (raw capset); liburing for the workers' io_uring path (issue 7).
 # [dns64] (issue 5): the synthesis logic ($(LIBDNS64)) and the server's
 # libraries, libunbound and libevent (src/daemon/dns64*.c).
 SIXGATED_DNS64_LIBS := -lunbound -levent $(DNS64_LIBS)
 $(SIXGATED): $(DAEMON_OBJ) $(LIBDNS64) $(LIBCONF) $(LIBCORE)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(DAEMON_OBJ) $(LIBDNS64) $(LIBCONF) $(LIBCORE) -lmnl -lresolv -lpthread $(SIXGATED_DNS64_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(DAEMON_OBJ) $(LIBDNS64) $(LIBCONF) $(LIBCORE) -lmnl -luring -lresolv -lpthread $(SIXGATED_DNS64_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBCONF) $(LIBCORE)
 	@mkdir -p $(dir $@)

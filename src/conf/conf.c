@@ -352,6 +352,39 @@ static int conf_set_pin_workers(struct conf_parser *p, const char *key,
 	return conf_get_bool(p, key, val, &p->c->pin_workers);
 }
 
+/* io and busy-poll (issue 7): how workers use their TUN queue. */
+const char *conf_io_name(enum conf_io io)
+{
+	switch (io) {
+	case CONF_IO_URING:
+		return "uring";
+	case CONF_IO_SYSCALLS:
+		return "syscalls";
+	case CONF_IO_AUTO:
+		break;
+	}
+	return "auto";
+}
+
+static int conf_set_io(struct conf_parser *p, const char *key, char *val)
+{
+	for (int i = CONF_IO_AUTO; i <= CONF_IO_SYSCALLS; i++) {
+		if (strcasecmp(val, conf_io_name((enum conf_io)i)) == 0) {
+			p->c->io = (enum conf_io)i;
+			return 0;
+		}
+	}
+	return conf_err(p, "%s: '" CONF_QUOTE "' is not auto, uring or "
+			"syscalls", key, val);
+}
+
+static int conf_set_busy_poll(struct conf_parser *p, const char *key,
+			      char *val)
+{
+	return conf_get_uint(p, key, val, 0, CONF_BUSY_POLL_MAX,
+			     &p->c->busy_poll);
+}
+
 static int conf_set_icmp_rate(struct conf_parser *p, const char *key,
 			      char *val)
 {
@@ -1757,6 +1790,8 @@ static const struct conf_key conf_keys[] = {
 	{ G, "icmp-error-rate", false, conf_set_icmp_rate },
 	{ G, "offloads", false, conf_set_offloads },
 	{ G, "pin-workers", false, conf_set_pin_workers },
+	{ G, "io", false, conf_set_io },
+	{ G, "busy-poll", false, conf_set_busy_poll },
 	{ C, "mode", false, conf_set_clat_mode },
 	{ S | C | N, "tun", false, conf_set_tun },
 	{ S | C | N, "manage-routes", false, conf_set_manage_routes },
@@ -2646,6 +2681,8 @@ static void conf_print_global(FILE *f, const struct sixgate_conf *c)
 	fprintf(f, "icmp-error-rate = %u\n", c->icmp_error_rate);
 	fprintf(f, "offloads = %s\n", conf_fmt_bool(c->offloads));
 	fprintf(f, "pin-workers = %s\n", conf_fmt_bool(c->pin_workers));
+	fprintf(f, "io = %s\n", conf_io_name(c->io));
+	fprintf(f, "busy-poll = %u\n", c->busy_poll);
 }
 
 static void conf_print_tun(FILE *f, const struct conf_role *r, bool v6routes)
@@ -3111,7 +3148,8 @@ static bool conf_daemon_eq(const struct sixgate_conf *a,
 	       strcmp(a->control_socket, b->control_socket) == 0 &&
 	       a->log_packets == b->log_packets &&
 	       a->icmp_error_rate == b->icmp_error_rate &&
-	       a->offloads == b->offloads && a->pin_workers == b->pin_workers;
+	       a->offloads == b->offloads && a->pin_workers == b->pin_workers &&
+	       a->io == b->io && a->busy_poll == b->busy_poll;
 }
 
 static bool conf_timeouts_eq(const struct nat64_timeouts *a,

@@ -183,6 +183,11 @@ struct conf_dns64 {
 	uint32_t tcp_max_clients;
 };
 
+/* io: how workers read and write their TUN queue.  auto takes io_uring
+ * when the kernel allows it and read()/write() otherwise. */
+enum conf_io { CONF_IO_AUTO = 0, CONF_IO_URING = 1, CONF_IO_SYSCALLS = 2 };
+#define CONF_BUSY_POLL_MAX 10000        /* µs */
+
 struct sixgate_conf {
 	/* Global keys. */
 	struct pref64 pref64; /* default 64:ff9b::/96; len 0 when auto */
@@ -198,6 +203,9 @@ struct sixgate_conf {
 	bool offloads;                  /* TUN GSO/checksum offloads, default
 					   on (issue 7) */
 	bool pin_workers;               /* worker i on CPU i mod n */
+	enum conf_io io;                /* worker TUN I/O (issue 7) */
+	uint32_t busy_poll;             /* µs a worker polls before it
+					   sleeps, 0 = never (issue 7) */
 	uint32_t icmp_error_rate;       /* per second per worker, 0 = no limit */
 
 	struct conf_role siit;
@@ -251,5 +259,8 @@ void conf_clat_row(const struct conf_role *r, struct eam_entry *e);
 /* Do a and b configure the same behaviour?  (EAM rows, pool4 ranges and
  * static BIB entries compared in order.) */
 bool conf_equal(const struct sixgate_conf *a, const struct sixgate_conf *b);
+
+/* "auto", "uring", "syscalls": the io key's values. */
+const char *conf_io_name(enum conf_io io);
 
 #endif

@@ -8,8 +8,9 @@
  *    thread asked (main for SIGHUP, control, pref64 discovery);
  *  - a change builds a new generation (config + translator contexts),
  *    publishes it with one atomic store per role, bumps d->epoch and waits
- *    until every worker has passed a quiescent point or is blocked in
- *    read() (WORKER_OFFLINE), so no worker still reads the old contexts;
+ *    until every worker has passed a quiescent point or is idle (blocked
+ *    in read() or io_uring_enter(), or busy-polling: WORKER_OFFLINE), so
+ *    no worker still reads the old contexts;
  *  - the old generation is then kept DAEMON_GRACE_SEC more for readers of
  *    daemon_conf() in the control thread, and freed by daemon_tick().
  */
@@ -31,7 +32,8 @@
 #define DAEMON_MAX_WORKERS 64
 #define DAEMON_GRACE_SEC 10
 #define WORKER_OFFLINE UINT64_MAX
-/* Interrupts a worker's blocking read() when it is to stop. */
+/* Interrupts a worker's blocking read() or io_uring wait when it is to
+ * stop. */
 #define WORKER_WAKE_SIG SIGUSR2
 
 enum daemon_role_id { ROLE_SIIT = 0, ROLE_CLAT = 1, ROLE_NAT64 = 2,
@@ -47,6 +49,8 @@ struct daemon_gen {
 	uint64_t retired_at;              /* monotonic ns */
 };
 
+struct worker_ring;
+
 struct worker {
 	struct worker_stats stats;   /* first: its own cache lines */
 	_Atomic uint64_t qs;         /* epoch last seen, or WORKER_OFFLINE */
@@ -58,6 +62,7 @@ struct worker {
 	pthread_t thread;
 	struct xlat_out *out;        /* 64-byte aligned, ~160 KiB */
 	unsigned char *buf;          /* TUN_BUF bytes */
+	struct worker_ring *ring;    /* io_uring; NULL: read() and write() */
 	struct log_rl rl;
 	struct tbucket tb;           /* ICMP errors, icmp-error-rate */
 } __attribute__((aligned(64)));
@@ -80,6 +85,13 @@ struct daemon {
 	bool offloads;               /* ask TUN devices for GSO/checksum
 					offloads (issue 7) */
 	bool pin_workers;            /* worker i of a role on CPU i mod n */
+	/* io and busy-poll (issue 7), fixed when the first worker starts:
+	 * io_uring or read()/write(), the ring's setup flags, and how long
+	 * an idle worker polls before it sleeps. */
+	bool io_fixed;
+	bool io_uring;
+	unsigned uring_flags;
+	uint32_t busy_poll_ns;
 	bool running;                /* workers may be started */
 	_Atomic(struct daemon_gen *) gen;
 	struct daemon_gen *retired;

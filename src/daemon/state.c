@@ -270,11 +270,14 @@ static void daemon_keep_fixed(const struct sixgate_conf *old,
 	if (nc->workers != old->workers)
 		log_warn("reload: workers changes at the next start");
 	if (nc->offloads != old->offloads ||
-	    nc->pin_workers != old->pin_workers)
-		log_warn("reload: offloads and pin-workers change at the next "
-			 "start");
+	    nc->pin_workers != old->pin_workers || nc->io != old->io ||
+	    nc->busy_poll != old->busy_poll)
+		log_warn("reload: offloads, pin-workers, io and busy-poll "
+			 "change at the next start");
 	nc->offloads = old->offloads;
 	nc->pin_workers = old->pin_workers;
+	nc->io = old->io;
+	nc->busy_poll = old->busy_poll;
 	if (strcmp(nc->user, old->user) != 0)
 		log_warn("reload: user changes at the next start");
 	if (strcmp(nc->control_socket, old->control_socket) != 0)

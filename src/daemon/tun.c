@@ -3,6 +3,7 @@
  * sixgated: TUN queues (Linux Documentation/networking/tuntap.rst).  No
  * RFC; the translation itself is RFC 7915 in src/core.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if.h>
@@ -153,10 +154,31 @@ static int tun_vnet_in(const struct virtio_net_hdr *h, struct xlat_offload *o)
 	return o->partial && o->gso_size ? 0 : -EPROTO;
 }
 
+int tun_rx_parse(bool vnet, const unsigned char *buf, size_t got,
+		 struct tun_rx *rx)
+{
+	struct virtio_net_hdr h;
+
+	rx->start = 0;
+	rx->len = got;
+	rx->off = (struct xlat_offload){ 0 };
+	if (!vnet)
+		return 0;
+	if (got < VNET_HDR)
+		return -EPROTO;
+	memcpy(&h, buf, VNET_HDR);
+	if (tun_vnet_in(&h, &rx->off))
+		return -EPROTO;
+	rx->start = VNET_HDR;
+	rx->len = got - VNET_HDR;
+	return 0;
+}
+
 int tun_read_batch(int fd, bool vnet, unsigned char *const *bufs,
 		   struct tun_rx *rx, unsigned n)
 {
 	ssize_t got;
+	int err;
 
 	if (n == 0)
 		return 0;
@@ -165,20 +187,8 @@ int tun_read_batch(int fd, bool vnet, unsigned char *const *bufs,
 		return -errno;
 	if (got == 0)
 		return -EAGAIN;
-	rx[0].start = 0;
-	rx[0].len = (size_t)got;
-	rx[0].off = (struct xlat_offload){ 0 };
-	if (!vnet)
-		return 1;
-	if ((size_t)got < VNET_HDR)
-		return -EPROTO;
-	struct virtio_net_hdr h;
-	memcpy(&h, bufs[0], VNET_HDR);
-	if (tun_vnet_in(&h, &rx[0].off))
-		return -EPROTO;
-	rx[0].start = VNET_HDR;
-	rx[0].len = (size_t)got - VNET_HDR;
-	return 1;
+	err = tun_rx_parse(vnet, bufs[0], (size_t)got, &rx[0]);
+	return err ? err : 1;
 }
 
 /* The virtio_net_hdr of a translated packet: where its transport header
@@ -211,21 +221,43 @@ static void tun_vnet_out(struct virtio_net_hdr *h, const uint8_t *pkt,
 		h->gso_type |= VIRTIO_NET_HDR_GSO_ECN;
 }
 
+static_assert(sizeof(struct virtio_net_hdr) <=
+	      sizeof(((struct tun_tx *)0)->hdr), "tun_tx holds the header");
+
+void tun_tx_prep(struct tun_tx *t, bool vnet, const void *pkt, size_t len,
+		 int family, const struct xlat_offload *off)
+{
+	struct virtio_net_hdr h;
+
+	t->niov = 0;
+	t->len = len;
+	if (vnet) {
+		tun_vnet_out(&h, pkt, len, family, off);
+		memcpy(t->hdr, &h, sizeof(h));
+		t->iov[t->niov++] = (struct iovec){ t->hdr, sizeof(h) };
+		t->len += sizeof(h);
+	}
+	t->iov[t->niov++] = (struct iovec){ (void *)pkt, len };
+}
+
 int tun_write(int fd, bool vnet, const void *pkt, size_t len, int family,
 	      const struct xlat_offload *off)
 {
-	struct virtio_net_hdr h;
-	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)pkt, len } };
+	struct tun_tx t;
 	ssize_t put;
 
-	if (vnet) {
-		tun_vnet_out(&h, pkt, len, family, off);
-		put = writev(fd, iov, 2);
-		len += sizeof(h);
-	} else {
-		put = write(fd, pkt, len);
-	}
+	tun_tx_prep(&t, vnet, pkt, len, family, off);
+	put = t.niov == 1 ? write(fd, pkt, len) : writev(fd, t.iov, 2);
 	if (put < 0)
 		return -errno;
-	return (size_t)put == len ? 0 : -EIO;
+	return (size_t)put == t.len ? 0 : -EIO;
+}
+
+int tun_set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
 }

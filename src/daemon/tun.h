@@ -58,9 +58,34 @@ struct tun_rx {
 int tun_read_batch(int fd, bool vnet, unsigned char *const *bufs,
 		   struct tun_rx *rx, unsigned n);
 
+/* The packet read into buf (got bytes, the header first when vnet) as
+ * rx; -EPROTO for a header the core cannot carry.  For callers that read
+ * themselves (io_uring). */
+int tun_rx_parse(bool vnet, const unsigned char *buf, size_t got,
+		 struct tun_rx *rx);
+
 /* Write one packet, with a virtio_net_hdr built from off (NULL: none
  * needed) when vnet.  family is 4 or 6.  0 or a negative errno. */
 int tun_write(int fd, bool vnet, const void *pkt, size_t len, int family,
 	      const struct xlat_offload *off);
+
+/*
+ * One packet's write prepared for a caller that submits it later
+ * (io_uring): its virtio_net_hdr and the iovecs (header, packet; the
+ * packet alone without vnet).  t and pkt must stay put until the write
+ * completes; a complete write takes exactly t->len bytes.
+ */
+struct tun_tx {
+	unsigned char hdr[12] __attribute__((aligned(8)));
+	unsigned niov;
+	size_t len;
+	struct iovec iov[2];
+};
+void tun_tx_prep(struct tun_tx *t, bool vnet, const void *pkt, size_t len,
+		 int family, const struct xlat_offload *off);
+
+/* O_NONBLOCK on a queue read through io_uring, which otherwise hands every
+ * read to a kernel thread (bench/tunio).  0 or a negative errno. */
+int tun_set_nonblock(int fd);
 
 #endif
