@@ -199,3 +199,14 @@ int addr_parse4_prefix(const char *s, uint32_t *a, unsigned *len)
 	}
 	return parse_len(l, 32, len);
 }
+
+void addr6_mask(unsigned len, void *out)
+{
+	uint8_t m[16];
+
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned keep = len > 8 * i ? len - 8 * i : 0;
+		m[i] = keep < 8 ? (uint8_t)(0xff00 >> keep) : 0xff;
+	}
+	memcpy(out, m, sizeof(m));
+}

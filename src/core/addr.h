@@ -54,4 +54,8 @@ int addr_parse6_prefix(const char *s, struct in6_addr *a, unsigned *len,
 /* Parse "192.0.2.0/24" or "192.0.2.1" (len 32); 0 or -EINVAL. */
 int addr_parse4_prefix(const char *s, uint32_t *a, unsigned *len);
 
+/* The mask of an IPv6 prefix of len bits (0-128), written as 16 bytes
+ * in network order to out (any 16-byte object). */
+void addr6_mask(unsigned len, void *out);
+
 #endif

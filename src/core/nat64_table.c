@@ -40,6 +40,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "addr.h"
 #include "nat64_table.h"
 
 #define NIL UINT32_MAX
@@ -193,19 +194,6 @@ static void o_del(struct otab *o, uint32_t h, uint32_t i, const uint32_t *hs,
 }
 
 /* ---- hashing ------------------------------------------------------- */
-
-/* The mask of the subscriber prefix, built once by nat64_table_new(). */
-static void prefix_mask(struct nat64_table *t)
-{
-	unsigned len = t->c.client_len;
-	uint8_t m[16];
-
-	for (unsigned i = 0; i < 16; i++) {
-		unsigned keep = len > 8 * i ? len - 8 * i : 0;
-		m[i] = keep < 8 ? (uint8_t)(0xff00 >> keep) : 0xff;
-	}
-	memcpy(t->pmask, m, 16);
-}
 
 static void client_prefix(const struct nat64_table *t,
 			  const struct in6_addr *x6, struct in6_addr *pfx)
@@ -484,7 +472,7 @@ int nat64_table_new(struct nat64_table **out,
 	if (!t)
 		return -ENOMEM;
 	t->c = *c;
-	prefix_mask(t);
+	addr6_mask(t->c.client_len, t->pmask);
 	t->bib_cap = shard_cap(c->max_bib, c->nshards);
 	t->sess_cap = shard_cap(c->max_sessions, c->nshards);
 	t->shards = aligned_alloc(64, c->nshards * sizeof(*t->shards));

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "addr.h"
 #include "pool4.h"
 
 #define WORDS (65536 / 64)
@@ -184,19 +185,6 @@ static int add_range(struct pool4 *p, const struct pool4_range *r)
 	return 0;
 }
 
-/* subscriber_len as a mask, built once by pool4_new(). */
-static void prefix_mask(struct pool4 *p)
-{
-	unsigned len = p->cfg.subscriber_len;
-	uint8_t m[16];
-
-	for (unsigned i = 0; i < 16; i++) {
-		unsigned keep = len > 8 * i ? len - 8 * i : 0;
-		m[i] = keep < 8 ? (uint8_t)(0xff00 >> keep) : 0xff;
-	}
-	memcpy(p->pmask, m, 16);
-}
-
 static int subs_init(struct pool4 *p)
 {
 	uint32_t size = 2;
@@ -225,7 +213,7 @@ int pool4_new(struct pool4 **out, const struct pool4_range *r, size_t n,
 	if (!p)
 		return -ENOMEM;
 	p->cfg = *c;
-	prefix_mask(p);
+	addr6_mask(p->cfg.subscriber_len, p->pmask);
 	rc = collect_addrs(p, r, n);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = add_range(p, &r[i]);

@@ -36,7 +36,7 @@ import pytest
 from conftest import PY, SIXGATED, Sixgated, counter, curl_sha, \
     make_webroot, run, start_servers
 import topo
-from topo import S4, S4_AS6
+from topo import S4_AS6
 
 # log-packets: a failing count shows the packets dropped
 GLOBAL = "io = {io}\nbusy-poll = {bp}\nlog-packets = yes"
@@ -178,22 +178,7 @@ def _nat64(net, glob):
 
 
 def _clat(net, glob):
-    for r in ("c1", "cr", "pl", "s4"):
-        net.add_ns(r)
-    net.link("c1", "c1", "cr", "crl")
-    net.link("cr", "cru", "pl", "pl6")
-    net.link("pl", "pl4", "s4", "s4")
-    net.addr("c1", "c1", "100.64.0.2/24")
-    net.addr("cr", "crl", "100.64.0.1/24")
-    net.addr("cr", "cru", "2001:db8:f1::2/64")
-    net.addr("pl", "pl6", "2001:db8:f1::1/64")
-    net.addr("pl", "pl4", "203.0.113.1/24")
-    net.addr("s4", "s4", S4 + "/24")
-    net.route("c1", "default via 100.64.0.1")
-    net.route("cr", "default6 via 2001:db8:f1::1")
-    net.route("pl", "2001:db8:1::/48 via 2001:db8:f1::2")
-    net.route("s4", "default via 203.0.113.1")
-    net.client, net.dst = "c1", S4
+    topo.build_clat_nat64(net)
     # the client's translator first: its counters are the exact ones
     net.d = [Sixgated(net, "cr", CLAT_CONF.format(
                  glob=glob, tun="sgk" + net.tag), "clat"),

@@ -12,8 +12,6 @@ nftables table, and a policy rule ahead of the local table sends them into
 its TUN.  Everything else addressed to 192.0.2.1 stays the host's.
 """
 import re
-import socket
-import struct
 import time
 
 import pytest
@@ -21,7 +19,7 @@ import pytest
 from conftest import (PY, Sixgated, counter, curl_sha, make_webroot, ping,
                       start_servers)
 import topo
-from topo import H6, S4_AS6
+from topo import S4_AS6
 
 HOST4 = topo.N64_XL4          # xl's own address: the pool4 default
 BLOB_S4 = "http://[%s]:8080/blob" % S4_AS6

@@ -160,3 +160,29 @@ def build_nat64(net):
     net.route("r4", "198.51.100.0/24 via " + N64_XL4)
     net.route("s4", "default via " + R4S)
     return net
+
+
+# CLAT -> NAT64 in series (tests/net/test_offloads.py, test_io.py): an
+# IPv4-only client c1 behind a router CLAT cr (100.64.0.0/24 on its LAN),
+# an IPv6-only link to the PLAT pl, which reaches s4 over IPv4.
+#
+#   c1 100.64.0.2 -- 100.64.0.1 cr 2001:db8:f1::2 -- 2001:db8:f1::1 pl
+#   pl 203.0.113.1 -- 203.0.113.10 s4
+def build_clat_nat64(net):
+    for r in ("c1", "cr", "pl", "s4"):
+        net.add_ns(r)
+    net.link("c1", "c1", "cr", "crl")
+    net.link("cr", "cru", "pl", "pl6")
+    net.link("pl", "pl4", "s4", "s4")
+    net.addr("c1", "c1", "100.64.0.2/24")
+    net.addr("cr", "crl", "100.64.0.1/24")
+    net.addr("cr", "cru", "2001:db8:f1::2/64")
+    net.addr("pl", "pl6", "2001:db8:f1::1/64")
+    net.addr("pl", "pl4", "203.0.113.1/24")
+    net.addr("s4", "s4", S4 + "/24")
+    net.route("c1", "default via 100.64.0.1")
+    net.route("cr", "default6 via 2001:db8:f1::1")
+    net.route("pl", "2001:db8:1::/48 via 2001:db8:f1::2")
+    net.route("s4", "default via 203.0.113.1")
+    net.client, net.dst = "c1", S4
+    return net

@@ -140,6 +140,33 @@ static void test_parse4(void **state)
 }
 
 /* Round trip of random addresses through every length. */
+/* The subscriber-prefix masks of pool4 and the NAT64 tables (RFC 6888
+ * REQ-5 groups a client by its prefix). */
+static void test_addr6_mask(void **state)
+{
+	static const struct {
+		unsigned len;
+		uint8_t m[16];
+	} cases[] = {
+		{ 0, { 0 } },
+		{ 1, { 0x80 } },
+		{ 56, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } },
+		{ 60, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xf0 } },
+		{ 127, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe } },
+		{ 128, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } },
+	};
+	uint8_t got[16];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(got, 0x5a, sizeof(got));
+		addr6_mask(cases[i].len, got);
+		assert_memory_equal(got, cases[i].m, 16);
+	}
+}
+
 static void test_rfc6052_2_2_roundtrip_random(void **state)
 {
 	static const char *pl[] = { "2001:db8::/32", "2001:db8:100::/40",
@@ -170,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_rfc6052_2_4_dotted_tail),
 		cmocka_unit_test(test_parse4),
 		cmocka_unit_test(test_rfc6052_2_2_roundtrip_random),
+		cmocka_unit_test(test_addr6_mask),
 	};
 	return cmocka_run_group_tests_name("addr", tests, NULL, NULL);
 }
