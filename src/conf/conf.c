@@ -2960,8 +2960,8 @@ static void conf_print_nat64(FILE *f, const struct conf_role *r,
 	fprintf(f, "log-sessions = %s\n", conf_fmt_bool(c->log_sessions));
 }
 
-static const char *conf_fmt_endpoint(struct conf_buf6 *b,
-				     const struct conf_endpoint *e)
+const char *conf_endpoint_str(const struct conf_endpoint *e, char sep,
+			      char *buf, size_t n)
 {
 	char s[INET6_ADDRSTRLEN];
 	struct in_addr in = { .s_addr = htonl(e->v4) };
@@ -2970,8 +2970,14 @@ static const char *conf_fmt_endpoint(struct conf_buf6 *b,
 		inet_ntop(AF_INET6, &e->addr6, s, sizeof(s));
 	else
 		inet_ntop(AF_INET, &in, s, sizeof(s));
-	snprintf(b->s, sizeof(b->s), "%s %u", s, e->port);
-	return b->s;
+	snprintf(buf, n, "%s%c%u", s, sep, e->port);
+	return buf;
+}
+
+static const char *conf_fmt_endpoint(struct conf_buf6 *b,
+				     const struct conf_endpoint *e)
+{
+	return conf_endpoint_str(e, ' ', b->s, sizeof(b->s));
 }
 
 static void conf_print_dns64_lists(FILE *f, const struct conf_dns64 *d)

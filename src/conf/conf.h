@@ -260,6 +260,12 @@ void conf_clat_row(const struct conf_role *r, struct eam_entry *e);
  * static BIB entries compared in order.) */
 bool conf_equal(const struct sixgate_conf *a, const struct sixgate_conf *b);
 
+/* An endpoint as "ADDRESS<sep>PORT" ("192.0.2.53 53", "2001:db8::53@53"):
+ * sep is what the consumer wants between the two.  Returns buf. */
+#define CONF_ENDPOINT_STRLEN (46 + 8)
+const char *conf_endpoint_str(const struct conf_endpoint *e, char sep,
+			      char *buf, size_t n);
+
 /* "auto", "uring", "syscalls": the io key's values. */
 const char *conf_io_name(enum conf_io io);
 

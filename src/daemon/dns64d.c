@@ -98,14 +98,10 @@ static int dns64d_socket(const struct conf_endpoint *e, int type)
 static void dns64d_log_endpoint(const char *what,
 				const struct conf_endpoint *e, int err)
 {
-	char a[INET6_ADDRSTRLEN];
-	struct in_addr in = { .s_addr = htonl(e->v4) };
+	char a[CONF_ENDPOINT_STRLEN];
 
-	if (e->v6)
-		inet_ntop(AF_INET6, &e->addr6, a, sizeof(a));
-	else
-		inet_ntop(AF_INET, &in, a, sizeof(a));
-	log_err("dns64: listen %s %u (%s): %s%s", a, e->port, what,
+	log_err("dns64: listen %s (%s): %s%s",
+		conf_endpoint_str(e, ' ', a, sizeof(a)), what,
 		strerror(-err), err == -EACCES ? " (ports below 1024 need "
 		"CAP_NET_BIND_SERVICE at start)" : "");
 }

@@ -77,24 +77,12 @@ static int res_ports(struct ub_ctx *u)
 	return res_opt(u, "outgoing-range:", v);
 }
 
-static void res_fmt(const struct conf_endpoint *e, char *buf, size_t n)
-{
-	char a[INET6_ADDRSTRLEN];
-	struct in_addr in = { .s_addr = htonl(e->v4) };
-
-	if (e->v6)
-		inet_ntop(AF_INET6, &e->addr6, a, sizeof(a));
-	else
-		inet_ntop(AF_INET, &in, a, sizeof(a));
-	snprintf(buf, n, "%s@%u", a, e->port);
-}
-
 static int res_fwd(struct ub_ctx *u, const struct conf_endpoint *e)
 {
-	char s[INET6_ADDRSTRLEN + 8];
+	char s[CONF_ENDPOINT_STRLEN];
 	int rc;
 
-	res_fmt(e, s, sizeof(s));
+	conf_endpoint_str(e, '@', s, sizeof(s));
 	rc = ub_ctx_set_fwd(u, s);
 	if (rc)
 		log_err("dns64: upstream %s: %s", s, ub_strerror(rc));

@@ -74,8 +74,9 @@ static int nat64d_pool4_auto(struct daemon *d, struct pool4_range *r)
 		log_err("nat64: no pool4 line, and the host's own IPv4 address "
 			"cannot be found (%s): give pool4 (sixgate.conf(5))",
 			rc == -ENETUNREACH ? "no IPv4 default route" :
-			rc == -EADDRNOTAVAIL ? "the default route's device has "
-			"no global address" : strerror(-rc));
+			rc == -EADDRNOTAVAIL ? "the default route has no "
+			"preferred source and its device no global address" :
+			strerror(-rc));
 		return rc;
 	}
 	for (unsigned p = 0; p < POOL4_NPROTO; p++)

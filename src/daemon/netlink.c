@@ -327,9 +327,13 @@ void nl_forget_ifindex(struct nl *nl, unsigned ifindex)
 	}
 }
 
+/* The main table's first IPv4 default route through a device other than
+ * exclude: its device (0 for a multipath route) and preferred source. */
 struct nl_default4 {
 	unsigned exclude;
 	bool found;
+	uint32_t oif;
+	uint32_t prefsrc; /* network order, 0 = none */
 };
 
 static int nl_default4_attr(const struct nlattr *a, void *data)
@@ -349,7 +353,8 @@ static int nl_default4_cb(const struct nlmsghdr *nlh, void *data)
 	struct nl_default4 *d = data;
 	uint32_t table = rtm->rtm_table;
 
-	if (rtm->rtm_dst_len != 0 || rtm->rtm_type != RTN_UNICAST)
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_dst_len != 0 ||
+	    rtm->rtm_type != RTN_UNICAST || d->found)
 		return MNL_CB_OK;
 	mnl_attr_parse(nlh, sizeof(*rtm), nl_default4_attr, tb);
 	if (tb[RTA_TABLE])
@@ -359,18 +364,26 @@ static int nl_default4_cb(const struct nlmsghdr *nlh, void *data)
 	if (tb[RTA_OIF] && mnl_attr_get_u32(tb[RTA_OIF]) == d->exclude)
 		return MNL_CB_OK;
 	d->found = true;
+	d->oif = tb[RTA_OIF] ? mnl_attr_get_u32(tb[RTA_OIF]) : 0;
+	if (tb[RTA_PREFSRC])
+		memcpy(&d->prefsrc, mnl_attr_get_payload(tb[RTA_PREFSRC]), 4);
 	return MNL_CB_OK;
+}
+
+static int nl_default4(struct nl *nl, struct nl_default4 *d)
+{
+	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	rtm->rtm_family = AF_INET;
+	return nl_talk(nl, nlh, nl_default4_cb, d);
 }
 
 int nl_has_default4(struct nl *nl, unsigned exclude_ifindex, bool *has)
 {
-	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	struct nl_default4 d = { .exclude = exclude_ifindex };
-	int err;
+	int err = nl_default4(nl, &d);
 
-	rtm->rtm_family = AF_INET;
-	err = nl_talk(nl, nlh, nl_default4_cb, &d);
 	if (err == 0)
 		*has = d.found;
 	return err;
@@ -380,6 +393,7 @@ struct nl_addr4_in {
 	uint32_t prefix;   /* host order */
 	unsigned len;
 	unsigned exclude;
+	unsigned only;     /* 0, or: primary global addresses of this device */
 	bool found;
 	uint32_t addr;     /* host order */
 	unsigned ifindex;
@@ -405,6 +419,10 @@ static int nl_addr4_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET ||
 	    ifa->ifa_index == q->exclude)
 		return MNL_CB_OK;
+	if (q->only && (ifa->ifa_index != q->only ||
+			ifa->ifa_scope != RT_SCOPE_UNIVERSE ||
+			(ifa->ifa_flags & IFA_F_SECONDARY)))
+		return MNL_CB_OK;
 	mnl_attr_parse(nlh, sizeof(*ifa), nl_addr4_attr, tb);
 	const struct nlattr *at = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (!at)
@@ -419,18 +437,23 @@ static int nl_addr4_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static int nl_addr4_dump(struct nl *nl, struct nl_addr4_in *q)
+{
+	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+
+	ifa->ifa_family = AF_INET;
+	return nl_talk(nl, nlh, nl_addr4_cb, q);
+}
+
 int nl_addr4_in(struct nl *nl, uint32_t prefix, unsigned len,
 		unsigned exclude_ifindex, uint32_t *addr, unsigned *ifindex,
 		bool *found)
 {
-	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETADDR, NLM_F_DUMP);
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	struct nl_addr4_in q = { .prefix = prefix, .len = len,
 				 .exclude = exclude_ifindex };
-	int err;
+	int err = nl_addr4_dump(nl, &q);
 
-	ifa->ifa_family = AF_INET;
-	err = nl_talk(nl, nlh, nl_addr4_cb, &q);
 	if (err == 0) {
 		*found = q.found;
 		*addr = q.addr;
@@ -484,91 +507,30 @@ int nl_route_elsewhere(struct nl *nl, int family, const void *addr,
 
 /* ---- the host's own IPv4 address ---------------------------------- */
 
-struct nl_host4 {
-	unsigned exclude;
-	bool found;
-	uint32_t oif;
-	uint32_t prefsrc; /* network order, 0 = none */
-};
-
-static int nl_host4_route_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
-	struct nl_host4 *h = data;
-	uint32_t table = rtm->rtm_table;
-
-	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_dst_len != 0 ||
-	    rtm->rtm_type != RTN_UNICAST || h->found)
-		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*rtm), nl_default4_attr, tb);
-	if (tb[RTA_TABLE])
-		table = mnl_attr_get_u32(tb[RTA_TABLE]);
-	if (table != RT_TABLE_MAIN || !tb[RTA_OIF] ||
-	    mnl_attr_get_u32(tb[RTA_OIF]) == h->exclude)
-		return MNL_CB_OK;
-	h->found = true;
-	h->oif = mnl_attr_get_u32(tb[RTA_OIF]);
-	if (tb[RTA_PREFSRC])
-		memcpy(&h->prefsrc, mnl_attr_get_payload(tb[RTA_PREFSRC]), 4);
-	return MNL_CB_OK;
-}
-
-struct nl_ifaddr4 {
-	unsigned ifindex;
-	bool found;
-	uint32_t addr; /* network order */
-};
-
-static int nl_ifaddr4_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
-	struct nl_ifaddr4 *q = data;
-
-	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET ||
-	    ifa->ifa_index != q->ifindex || q->found ||
-	    ifa->ifa_scope != RT_SCOPE_UNIVERSE ||
-	    (ifa->ifa_flags & IFA_F_SECONDARY))
-		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*ifa), nl_addr4_attr, tb);
-	const struct nlattr *at = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (!at)
-		return MNL_CB_OK;
-	memcpy(&q->addr, mnl_attr_get_payload(at), 4);
-	q->found = true;
-	return MNL_CB_OK;
-}
-
 int nl_host_addr4(struct nl *nl, unsigned exclude_ifindex, uint32_t *addr,
 		  unsigned *ifindex)
 {
-	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	struct nl_host4 h = { .exclude = exclude_ifindex };
-	int err;
+	struct nl_default4 d = { .exclude = exclude_ifindex };
+	int err = nl_default4(nl, &d);
 
-	rtm->rtm_family = AF_INET;
-	err = nl_talk(nl, nlh, nl_host4_route_cb, &h);
 	if (err)
 		return err;
-	if (!h.found)
+	if (!d.found)
 		return -ENETUNREACH;
-	*ifindex = h.oif;
-	if (h.prefsrc) {
-		*addr = ntohl(h.prefsrc);
+	*ifindex = d.oif;
+	if (d.prefsrc) {
+		*addr = ntohl(d.prefsrc);
 		return 0;
 	}
-	struct nl_ifaddr4 q = { .ifindex = h.oif };
-	nlh = nl_msg(nl, RTM_GETADDR, NLM_F_DUMP);
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	err = nl_talk(nl, nlh, nl_ifaddr4_cb, &q);
+	if (!d.oif)
+		return -EADDRNOTAVAIL; /* multipath, no preferred source */
+	struct nl_addr4_in q = { .only = d.oif };
+	err = nl_addr4_dump(nl, &q);
 	if (err)
 		return err;
 	if (!q.found)
 		return -EADDRNOTAVAIL;
-	*addr = ntohl(q.addr);
+	*addr = q.addr;
 	return 0;
 }
 

@@ -318,13 +318,13 @@ static void wring_write(struct worker *w, unsigned k, const struct xlat_pkt *p,
 /* Translate the read into buffer i (res bytes or an error) into slot k
  * and queue its writes.  The core copies what it emits into the slot's
  * output buffer, so buffer i can take the next read at once. */
-static void wring_packet(struct worker *w, unsigned i, int res, unsigned k)
+static void wring_packet(struct worker *w, unsigned i, int res, unsigned k,
+			 uint64_t now)
 {
 	struct worker_ring *r = w->ring;
 	struct wring_slot *s = &r->slot[k];
 	const unsigned char *buf = r->rbuf + (size_t)i * TUN_BUF;
 	struct tun_rx rx;
-	uint64_t now;
 
 	if (res <= 0) {
 		if (res < 0 && res != -EAGAIN && res != -EINTR &&
@@ -339,7 +339,6 @@ static void wring_packet(struct worker *w, unsigned i, int res, unsigned k)
 	}
 	s->out->ipv4_id = r->last->ipv4_id;
 	r->last = s->out;
-	now = daemon_now_ns();
 	if (!worker_xlat(w, buf + rx.start, rx.len, &rx.off, s->out, now))
 		return;
 	for (unsigned j = 0; j < s->out->npkts; j++)
@@ -389,11 +388,13 @@ static bool wring_can_work(const struct worker_ring *r)
 	return r->nready && r->slot[r->next].pending == 0;
 }
 
-/* Translate what was read, while slots are free; post reads again,
+/* Translate what was read, while slots are free (one clock read for the
+ * batch, as the read() path has one per batch of one); post reads again,
  * about twice as many as this batch used. */
 static void wring_batch(struct worker *w)
 {
 	struct worker_ring *r = w->ring;
+	uint64_t now = r->nready ? daemon_now_ns() : 0;
 	unsigned n = 0;
 
 	while (wring_can_work(r)) {
@@ -402,7 +403,7 @@ static void wring_batch(struct worker *w)
 
 		r->ready_head = (r->ready_head + 1) % WRING_READS;
 		r->nready--;
-		wring_packet(w, i, res, r->next);
+		wring_packet(w, i, res, r->next, now);
 		r->next = (r->next + 1) % WRING_SLOTS;
 		r->idle[r->nidle++] = i;
 		n++;

@@ -40,31 +40,8 @@ from topo import S4_AS6
 
 # log-packets: a failing count shows the packets dropped
 GLOBAL = "io = {io}\nbusy-poll = {bp}\nlog-packets = yes"
-CLAT_CONF = """\
-pref64 = 64:ff9b::/96
-allow-nonglobal-wkp = yes
-user = root
-workers = 2
-control-socket = @SOCK@
-{glob}
-[clat]
-mode = router
-tun = {tun}
-ipv4-prefix = 100.64.0.0/10
-ipv6-prefix = 2001:db8:1:ff00::/106
-ipv4-default-route = yes
-"""
-NAT64_CONF = """\
-pref64 = 64:ff9b::/96
-allow-nonglobal-wkp = yes
-user = root
-workers = 2
-control-socket = @SOCK@
-{glob}
-[nat64]
-tun = {tun}
-pool4 = 198.51.100.1
-"""
+CLAT_CONF = topo.CLAT_NAT64_CLAT_CONF
+NAT64_CONF = topo.CLAT_NAT64_PLAT_CONF
 
 # UDP echo client: N datagrams of 64 bytes to the echo service of
 # udpserv.py, at most WINDOW unanswered, each payload distinct; prints

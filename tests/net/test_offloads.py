@@ -33,31 +33,9 @@ import topo
 from topo import S4_AS6
 
 SIZE = 24 * 1024 * 1024 + 11
-CLAT_CONF = """\
-pref64 = 64:ff9b::/96
-allow-nonglobal-wkp = yes
-user = root
-workers = 2
-control-socket = @SOCK@
-offloads = {off}
-[clat]
-mode = router
-tun = {tun}
-ipv4-prefix = 100.64.0.0/10
-ipv6-prefix = 2001:db8:1:ff00::/106
-ipv4-default-route = yes
-"""
-NAT64_CONF = """\
-pref64 = 64:ff9b::/96
-allow-nonglobal-wkp = yes
-user = root
-workers = 2
-control-socket = @SOCK@
-offloads = {off}
-[nat64]
-tun = {tun}
-pool4 = 198.51.100.1
-"""
+CLAT_CONF = topo.CLAT_NAT64_CLAT_CONF
+NAT64_CONF = topo.CLAT_NAT64_PLAT_CONF
+OFF = "offloads = {}"
 
 # A TCP sink: reads everything, then writes its sha256 back and closes.
 SINK = ("import hashlib,socket,sys\n"
@@ -99,16 +77,16 @@ def _nat64(net, off):
     topo.build_nat64(net)
     net.tun = topo.tun_name(net, "sgn")
     net.client, net.dst = "h6", S4_AS6
-    net.d = [Sixgated(net, "xl", NAT64_CONF.format(off=off, tun=net.tun))
+    net.d = [Sixgated(net, "xl", NAT64_CONF.format(glob=OFF.format(off), tun=net.tun))
              .start()]
 
 
 def _clat(net, off):
     topo.build_clat_nat64(net)
     tp, tc = "sgp" + net.tag, "sgc" + net.tag
-    net.d = [Sixgated(net, "pl", NAT64_CONF.format(off=off, tun=tp),
+    net.d = [Sixgated(net, "pl", NAT64_CONF.format(glob=OFF.format(off), tun=tp),
                       "plat").start(),
-             Sixgated(net, "cr", CLAT_CONF.format(off=off, tun=tc),
+             Sixgated(net, "cr", CLAT_CONF.format(glob=OFF.format(off), tun=tc),
                       "clat").start()]
 
 

@@ -186,3 +186,32 @@ def build_clat_nat64(net):
     net.route("s4", "default via 203.0.113.1")
     net.client, net.dst = "c1", S4
     return net
+
+
+# The two daemons of build_clat_nat64() (also the NAT64 of build_nat64()
+# in test_offloads.py and test_io.py); glob goes into the global section.
+CLAT_NAT64_CLAT_CONF = """\
+pref64 = 64:ff9b::/96
+allow-nonglobal-wkp = yes
+user = root
+workers = 2
+control-socket = @SOCK@
+{glob}
+[clat]
+mode = router
+tun = {tun}
+ipv4-prefix = 100.64.0.0/10
+ipv6-prefix = 2001:db8:1:ff00::/106
+ipv4-default-route = yes
+"""
+CLAT_NAT64_PLAT_CONF = """\
+pref64 = 64:ff9b::/96
+allow-nonglobal-wkp = yes
+user = root
+workers = 2
+control-socket = @SOCK@
+{glob}
+[nat64]
+tun = {tun}
+pool4 = 198.51.100.1
+"""
