@@ -9,16 +9,13 @@ import pytest
 
 from dns64_util import (HERE, NSD, Sixgated, Unbound, Zones,
                         _why_not_runnable)
+import sgtest  # on sys.path through dns64_util
 
 _SKIP = _why_not_runnable()
 
 
 def pytest_collection_modifyitems(config, items):
-    if _SKIP:
-        mark = pytest.mark.skip(reason=_SKIP)
-        for it in items:
-            if str(it.fspath).startswith(HERE + os.sep):
-                it.add_marker(mark)
+    sgtest.skip_suite(items, _SKIP, HERE)
 
 
 # -- session fixtures ---------------------------------------------------------

@@ -34,13 +34,14 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 
-import pytest
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import sgtest  # noqa: E402
 SIXGATED = os.environ.get("SIXGATED", os.path.join(ROOT, "build", "sixgated"))
 SIXGATECTL = os.environ.get("SIXGATECTL",
                             os.path.join(ROOT, "build", "sixgatectl"))
@@ -81,20 +82,11 @@ def _why_not_runnable():
 
 
 def need_daemon():
-    for b in (SIXGATED, SIXGATECTL):
-        if not os.access(b, os.X_OK):
-            pytest.skip("%s is not built (make %s)" %
-                        (b, os.path.relpath(b, ROOT)))
+    sgtest.need_binaries(SIXGATED, SIXGATECTL)
 
 
 def run(cmd, check=True, timeout=60, **kw):
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                       **kw)
-    if check and r.returncode != 0:
-        raise AssertionError("command failed (rc=%d): %s\nstdout: %s\n"
-                             "stderr: %s" % (r.returncode, " ".join(cmd),
-                                             r.stdout, r.stderr))
-    return r
+    return sgtest.run(cmd, check=check, timeout=timeout, **kw)
 
 
 # -- ports ------------------------------------------------------------------

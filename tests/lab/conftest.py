@@ -15,13 +15,15 @@ import json
 import os
 import re
 import shutil
-import subprocess
+import sys
 import time
 
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from sgtest import run, skip_suite  # noqa: E402,F401
 LAB = os.path.join(ROOT, "lab", "lab")
 PROBE = os.path.join(ROOT, "lab", "probe.py")
 SIXGATED = os.environ.get("SIXGATED", os.path.join(ROOT, "build", "sixgated"))
@@ -48,20 +50,7 @@ _SKIP = _why_not_runnable()
 
 
 def pytest_collection_modifyitems(config, items):
-    if _SKIP:
-        mark = pytest.mark.skip(reason=_SKIP)
-        for it in items:
-            it.add_marker(mark)
-
-
-def run(cmd, check=True, timeout=30, **kw):
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                       **kw)
-    if check and r.returncode != 0:
-        raise AssertionError("command failed (rc=%d): %s\nstdout: %s\n"
-                             "stderr: %s" % (r.returncode, " ".join(cmd),
-                                             r.stdout, r.stderr))
-    return r
+    skip_suite(items, _SKIP, HERE)
 
 
 class Lab:

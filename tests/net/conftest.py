@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import signal
+import sys
 import subprocess
 import tempfile
 import time
@@ -29,6 +30,8 @@ import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from sgtest import need_binaries, run, skip_suite  # noqa: E402,F401
 SIXGATED = os.environ.get("SIXGATED", os.path.join(ROOT, "build", "sixgated"))
 SIXGATECTL = os.environ.get("SIXGATECTL",
                             os.path.join(ROOT, "build", "sixgatectl"))
@@ -56,29 +59,12 @@ _SKIP = _why_not_runnable()
 
 
 def pytest_collection_modifyitems(config, items):
-    if _SKIP:
-        mark = pytest.mark.skip(reason=_SKIP)
-        for it in items:
-            it.add_marker(mark)
+    skip_suite(items, _SKIP, HERE)
 
 
 def need_daemon():
     """Skip the calling fixture when the binaries are not built."""
-    for b in (SIXGATED, SIXGATECTL):
-        if not os.access(b, os.X_OK):
-            pytest.skip("%s is not built (make %s)" %
-                        (b, os.path.relpath(b, ROOT)))
-
-
-def run(cmd, check=True, timeout=30, **kw):
-    """Run argv; return CompletedProcess with text output."""
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                       **kw)
-    if check and r.returncode != 0:
-        raise AssertionError("command failed (rc=%d): %s\nstdout: %s\n"
-                             "stderr: %s" % (r.returncode, " ".join(cmd),
-                                             r.stdout, r.stderr))
-    return r
+    need_binaries(SIXGATED, SIXGATECTL)
 
 
 class Net:
