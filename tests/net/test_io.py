@@ -315,6 +315,37 @@ def test_reload_during_traffic(lab):
         assert _delta(after, before, name) == 0, (name, after)
 
 
+def test_reload_keeps_io_and_busy_poll_until_restart(lab):
+    """io and busy-poll are fixed when the workers start: a reload that
+    changes them says so and the workers keep the mode they logged."""
+    d = lab.d[0]
+    with open(d.conf) as f:
+        text = f.read()
+    other = "syscalls" if lab.io == "uring" else "uring"
+    changed = text.replace("io = %s" % lab.io, "io = %s" % other).replace(
+        "busy-poll = %d" % lab.bp, "busy-poll = %d" % (lab.bp + 7))
+    assert changed != text
+    try:
+        with open(d.conf, "w") as f:
+            f.write(changed)
+        r = d.ctl("reload", check=False)
+        assert r.returncode == 0, r.stdout + r.stderr
+        deadline = time.time() + 5
+        while "io and busy-poll change at the next start" not in d.log() \
+                and time.time() < deadline:
+            time.sleep(0.1)
+        log = d.log()
+        assert "io and busy-poll change at the next start" in log, log
+        assert log.count("workers: ") <= 1, log  # no second start-up
+        r = lab.ex(lab.client, ["ping", "-n", "-c", "3", "-i", "0.05",
+                                "-W", "2", lab.dst], check=False, timeout=20)
+        assert " 0% packet loss" in r.stdout, r.stdout
+    finally:
+        with open(d.conf, "w") as f:
+            f.write(text)
+        d.ctl("reload", check=False)
+
+
 def test_stop_wakes_idle_workers(lab):
     time.sleep(0.3)                     # every worker asleep
     for d in lab.d:
