@@ -9,6 +9,8 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
+#include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -260,4 +262,45 @@ int tun_set_nonblock(int fd)
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return -errno;
 	return 0;
+}
+
+static inline uint32_t tun_rd32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+unsigned tun_flow_queue(const void *pkt, size_t len, unsigned n)
+{
+	const uint8_t *p = pkt;
+	uint32_t h = 0;
+
+	if (n < 2 || len < 40 || p[0] >> 4 != 6)
+		return 0;
+	for (size_t i = 8; i < 24; i += 4)
+		h += tun_rd32(p + i) ^ tun_rd32(p + i + 16);
+	switch (p[6]) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		if (len >= 44) {
+			uint32_t ports = tun_rd32(p + 40);
+
+			h += (ports ^ ports >> 16) & 0xffff;
+		}
+		break;
+	case IPPROTO_ICMPV6:
+		if (len >= 46 && (p[40] == 128 || p[40] == 129))
+			h += (uint32_t)p[44] << 8 | p[45];
+		break;
+	}
+	/* murmur3's finaliser, then multiply-shift onto [0, n) */
+	h += p[6];
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return (unsigned)(((uint64_t)h * n) >> 32);
 }

@@ -84,6 +84,19 @@ struct tun_tx {
 void tun_tx_prep(struct tun_tx *t, bool vnet, const void *pkt, size_t len,
 		 int family, const struct xlat_offload *off);
 
+/*
+ * The queue, of n, for both directions of the flow whose IPv6 form is the
+ * packet pkt (len bytes): a hash of its two addresses and, when the
+ * transport header follows the fixed header, its TCP/UDP ports or ICMPv6
+ * echo identifier, that stays the same with source and destination
+ * swapped.  A packet's translation is written on this queue whichever
+ * worker translated it, so that the kernel (which sends a flow to the
+ * queue that last wrote it) keeps a flow and its answers on one worker;
+ * see docs/performance.md, "One queue per flow".  0 when n < 2 or pkt is
+ * not IPv6.
+ */
+unsigned tun_flow_queue(const void *pkt, size_t len, unsigned n);
+
 /* O_NONBLOCK on a queue read through io_uring, which otherwise hands every
  * read to a kernel thread (bench/tunio).  0 or a negative errno. */
 int tun_set_nonblock(int fd);

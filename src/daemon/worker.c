@@ -126,14 +126,40 @@ static bool worker_emit_ok(struct worker *w, const struct xlat_pkt *p,
 	return true;
 }
 
-static void worker_emit(struct worker *w, const struct xlat_pkt *p,
-			uint64_t now)
+/*
+ * The queue to write p, the translation of the packet in (inlen bytes),
+ * on: the one of its flow's IPv6 form (tun_flow_queue), so that the
+ * kernel sends the flow's next packets in both families to one worker.
+ * Otherwise, with a server that answers at once, the answer to what a
+ * worker writes is queued before the kernel notes that worker for the
+ * flow, and an echo and its reply can settle on two workers that both
+ * wake for every ping (docs/performance.md, "One queue per flow").
+ * The queues stay open while any worker runs (role_close).
+ */
+static int worker_txfd(const struct worker *w, const uint8_t *in,
+		       size_t inlen, const struct xlat_pkt *p)
+{
+	const struct daemon_role *dr = &w->d->role[w->role];
+	unsigned n = w->d->nqueues;
+
+	if (n < 2)
+		return w->fd;
+	if (p->family == 6)
+		return dr->fds[tun_flow_queue(p->data, p->len, n)];
+	if (inlen && in[0] >> 4 == 6)
+		return dr->fds[tun_flow_queue(in, inlen, n)];
+	return w->fd;
+}
+
+static void worker_emit(struct worker *w, const uint8_t *in, size_t inlen,
+			const struct xlat_pkt *p, uint64_t now)
 {
 	struct worker_stats *s = &w->stats;
 
 	if (!worker_emit_ok(w, p, now))
 		return;
-	if (tun_write(w->fd, w->d->role[w->role].caps.vnet, p->data, p->len,
+	if (tun_write(worker_txfd(w, in, inlen, p),
+		      w->d->role[w->role].caps.vnet, p->data, p->len,
 		      p->family, &p->off) < 0)
 		stat_add(&s->tun_write_err, 1);
 	else
@@ -204,7 +230,7 @@ static void worker_packet(struct worker *w, const uint8_t *pkt, size_t len,
 	if (!worker_xlat(w, pkt, len, off, w->out, now))
 		return;
 	for (unsigned i = 0; i < w->out->npkts; i++)
-		worker_emit(w, &w->out->pkts[i], now);
+		worker_emit(w, pkt, len, &w->out->pkts[i], now);
 }
 
 /* ---- read() and write() ------------------------------------------------ */
@@ -296,8 +322,8 @@ static bool wring_can_post(const struct worker_ring *r)
 	return r->nidle && r->posted < r->want;
 }
 
-static void wring_write(struct worker *w, unsigned k, const struct xlat_pkt *p,
-			struct tun_tx *t)
+static void wring_write(struct worker *w, unsigned k, int fd,
+			const struct xlat_pkt *p, struct tun_tx *t)
 {
 	struct worker_ring *r = w->ring;
 	struct io_uring_sqe *sqe;
@@ -309,7 +335,7 @@ static void wring_write(struct worker *w, unsigned k, const struct xlat_pkt *p,
 		stat_add(&w->stats.tun_write_err, 1);
 		return;
 	}
-	io_uring_prep_writev(sqe, w->fd, t->iov, t->niov, 0);
+	io_uring_prep_writev(sqe, fd, t->iov, t->niov, 0);
 	io_uring_sqe_set_data64(sqe, WRING_WRITE | (uint64_t)k << 32 |
 				(p->family == 6 ? WRING_V6 : 0) | t->len);
 	r->slot[k].pending++;
@@ -343,7 +369,10 @@ static void wring_packet(struct worker *w, unsigned i, int res, unsigned k,
 		return;
 	for (unsigned j = 0; j < s->out->npkts; j++)
 		if (worker_emit_ok(w, &s->out->pkts[j], now))
-			wring_write(w, k, &s->out->pkts[j], &s->tx[j]);
+			wring_write(w, k, worker_txfd(w, buf + rx.start,
+						      rx.len,
+						      &s->out->pkts[j]),
+				    &s->out->pkts[j], &s->tx[j]);
 }
 
 static void wring_complete(struct worker *w, uint64_t ud, int res)
