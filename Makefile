@@ -103,6 +103,11 @@ $(BUILD)/tests/test_ratelimit: tests/unit/test_ratelimit.c src/daemon/ratelimit.
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< src/daemon/ratelimit.c -lcmocka
 
+# The workers' TUN helpers (queue choice).
+$(BUILD)/tests/test_tun: tests/unit/test_tun.c src/daemon/tun.c src/daemon/tun.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< src/daemon/tun.c -lcmocka
+
 # Corpus replay: the fuzz harnesses linked with a plain main() so that
 # `make check` runs every committed input through them with any compiler.
 FUZZ_HDR := $(wildcard tests/fuzz/*.h)

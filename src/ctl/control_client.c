@@ -34,6 +34,7 @@ struct ctl_control_cmd {
 static const struct ctl_control_cmd ctl_control_cmds[] = {
 	{ "status", NULL, 0, 0, "status [--json]" },
 	{ "stats", NULL, 0, 0, "stats [--json]" },
+	{ "workers", NULL, 0, 0, "workers [--json]" },
 	{ "eam", "show", 0, 0, "eam show [--json]" },
 	{ "eam", "add", 2, 2, "eam add IPV4[/LEN] IPV6[/LEN]" },
 	{ "eam", "del", 1, 1, "eam del IPV4[/LEN]" },

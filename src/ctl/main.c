@@ -24,6 +24,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	  "version, uptime, roles, pref64, devices of sixgated" },
 	{ "stats", ctl_control, "stats [--json]",
 	  "packet counters and drops per reason" },
+	{ "workers", ctl_control, "workers [--json]",
+	  "each worker's TUN queue, CPU and packet counters" },
 	{ "eam", ctl_control, "eam show|add|del ... [--json]",
 	  "show or change the running EAM table" },
 	{ "pref64", ctl_control, "pref64 show [--json]",

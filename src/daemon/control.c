@@ -128,6 +128,8 @@ static const struct control_cmd_def control_cmds[] = {
 	  "version, uptime, roles, pref64, devices, workers, config file" },
 	{ "stats", NULL, CONTROL_CMD_STATS, 0, NULL, "stats",
 	  "packet counters and drops per reason (and NAT64 counters)" },
+	{ "workers", NULL, CONTROL_CMD_WORKERS, 0, NULL, "workers",
+	  "each worker: role, TUN queue, CPU and its packet counters" },
 	{ "eam", "show", CONTROL_CMD_EAM_SHOW, 0, NULL, "eam show",
 	  "the Explicit Address Mapping table (RFC 7757)" },
 	{ "eam", "add", CONTROL_CMD_EAM_ADD, 2, control_parse_eam,
@@ -1105,6 +1107,64 @@ static int control_stats(struct control_ctx *x)
 	return 0;
 }
 
+static void control_worker_json(struct control_buf *b,
+				const struct worker_info *w, bool first)
+{
+	control_buf_printf(b, "%s{\"role\": \"%s\", \"device\": ",
+			   first ? "" : ", ", w->role);
+	control_buf_json_str(b, w->dev);
+	control_buf_printf(b, ", \"queue\": %u, \"cpu\": ", w->queue);
+	if (w->cpu >= 0)
+		control_buf_printf(b, "%d", w->cpu);
+	else
+		control_buf_printf(b, "null");
+	control_buf_printf(b, ", \"running\": %s",
+			   w->running ? "true" : "false");
+	for (size_t i = 0; i < CONTROL_NCOUNTERS; i++)
+		control_buf_printf(b, ", \"%s\": %" PRIu64,
+				   control_counters[i].name,
+				   control_counter(&w->s, i));
+	control_buf_printf(b, ", \"translated\": %" PRIu64 ", \"dropped\": %"
+			   PRIu64 "}", w->s.verdict[XLAT_OK],
+			   control_dropped(&w->s));
+}
+
+/* One row per worker; the sums are `stats`. */
+static int control_workers(struct control_ctx *x)
+{
+	struct worker_info w;
+	unsigned k;
+
+	if (x->req->json)
+		control_buf_printf(x->b, "{\"workers\": [");
+	else
+		control_buf_printf(x->b, "%-6s %-15s %5s %4s %-8s %14s %14s "
+				   "%14s %14s %12s\n", "ROLE", "DEVICE",
+				   "QUEUE", "CPU", "STATE", "IN4", "IN6",
+				   "OUT4", "OUT6", "DROPPED");
+	for (k = 0; daemon_worker(x->d, k, &w); k++) {
+		char cpu[12] = "-";
+
+		if (x->req->json) {
+			control_worker_json(x->b, &w, k == 0);
+			continue;
+		}
+		if (w.cpu >= 0)
+			snprintf(cpu, sizeof(cpu), "%d", w.cpu);
+		control_buf_printf(x->b, "%-6s %-15s %5u %4s %-8s %14" PRIu64
+				   " %14" PRIu64 " %14" PRIu64 " %14" PRIu64
+				   " %12" PRIu64 "\n", w.role, w.dev, w.queue,
+				   cpu, w.running ? "running" : "stopped",
+				   w.s.in4, w.s.in6, w.s.out4, w.s.out6,
+				   control_dropped(&w.s));
+	}
+	if (x->req->json)
+		control_buf_printf(x->b, "]}\n");
+	else if (k == 0)
+		control_buf_printf(x->b, "(no TUN device open)\n");
+	return 0;
+}
+
 static void control_eam_row(struct control_buf *b, const char *role,
 			    const struct eam_entry *e, bool json, bool first)
 {
@@ -1796,6 +1856,8 @@ static int control_exec(struct control_ctx *x)
 		return control_session_show(x);
 	case CONTROL_CMD_POOL4_SHOW:
 		return control_pool4_show(x);
+	case CONTROL_CMD_WORKERS:
+		return control_workers(x);
 	}
 	snprintf(x->err, x->errlen, "unknown command");
 	return -ENOSYS;

@@ -77,6 +77,7 @@ enum control_cmd {
 	CONTROL_CMD_BIB_DEL,
 	CONTROL_CMD_SESSION_SHOW,
 	CONTROL_CMD_POOL4_SHOW,
+	CONTROL_CMD_WORKERS,
 };
 
 /* Rows bib show and session show print unless "limit N" says otherwise. */

@@ -93,6 +93,20 @@ const char *daemon_conf_path(const struct daemon *d); /* NULL: embedded */
 time_t daemon_started(const struct daemon *d);
 unsigned daemon_nworkers(const struct daemon *d);
 void daemon_stats(const struct daemon *d, struct stats_sum *sum);
+/* One worker thread, for `sixgatectl workers`: which role and TUN queue
+ * it serves, where it runs and its own counters. */
+struct worker_info {
+	const char *role;      /* "siit", "clat" or "nat64" */
+	char dev[16];          /* the role's TUN device (IFNAMSIZ) */
+	unsigned queue;        /* the queue of that device it reads */
+	int cpu;               /* the CPU it is pinned to; -1: not pinned */
+	bool running;          /* false: stopped, counters kept */
+	struct stats_sum s;
+};
+/* Worker k of all the daemon's workers, role by role and queue by queue,
+ * of the roles whose TUN device is open; false past the last. */
+bool daemon_worker(const struct daemon *d, unsigned k,
+		   struct worker_info *out);
 /* The prefix the translator uses now, its source and remaining lifetime in
  * seconds (UINT32_MAX: no expiry). */
 void daemon_pref64(const struct daemon *d, struct pref64 *p,

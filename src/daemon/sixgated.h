@@ -59,6 +59,7 @@ struct worker {
 	struct daemon *d;
 	enum daemon_role_id role;
 	int fd;
+	int cpu;                     /* pinned to; -1: not pinned */
 	pthread_t thread;
 	struct xlat_out *out;        /* 64-byte aligned, ~160 KiB */
 	unsigned char *buf;          /* TUN_BUF bytes */

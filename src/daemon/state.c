@@ -210,6 +210,39 @@ void daemon_stats(const struct daemon *d, struct stats_sum *sum)
 			worker_sum(&d->role[r].w[i], sum);
 }
 
+bool daemon_worker(const struct daemon *d, unsigned k,
+		   struct worker_info *out)
+{
+	static const char *const names[ROLE__COUNT] = {
+		[ROLE_SIIT] = "siit", [ROLE_CLAT] = "clat",
+		[ROLE_NAT64] = "nat64",
+	};
+	struct daemon *m = (struct daemon *)d;
+	bool found = false;
+
+	pthread_mutex_lock(&m->lock);
+	for (int r = 0; !found && r < ROLE__COUNT; r++) {
+		const struct daemon_role *dr = &d->role[r];
+
+		if (!dr->open)
+			continue;
+		if (k >= d->nqueues) {
+			k -= d->nqueues;
+			continue;
+		}
+		memset(out, 0, sizeof(*out));
+		out->role = names[r];
+		snprintf(out->dev, sizeof(out->dev), "%s", dr->tun);
+		out->queue = k;
+		out->cpu = dr->w[k].running ? dr->w[k].cpu : -1;
+		out->running = dr->w[k].running;
+		worker_sum(&dr->w[k], &out->s);
+		found = true;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return found;
+}
+
 static uint32_t daemon_lifetime_left(const struct daemon *d)
 {
 	uint64_t now = daemon_now_ns();

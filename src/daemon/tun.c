@@ -281,19 +281,12 @@ unsigned tun_flow_queue(const void *pkt, size_t len, unsigned n)
 		return 0;
 	for (size_t i = 8; i < 24; i += 4)
 		h += tun_rd32(p + i) ^ tun_rd32(p + i + 16);
-	switch (p[6]) {
-	case IPPROTO_TCP:
-	case IPPROTO_UDP:
-		if (len >= 44) {
-			uint32_t ports = tun_rd32(p + 40);
+	/* the kernel's flow hash has ports for these only; ICMP echoes
+	 * between two addresses are one flow to it, whatever their ids */
+	if ((p[6] == IPPROTO_TCP || p[6] == IPPROTO_UDP) && len >= 44) {
+		uint32_t ports = tun_rd32(p + 40);
 
-			h += (ports ^ ports >> 16) & 0xffff;
-		}
-		break;
-	case IPPROTO_ICMPV6:
-		if (len >= 46 && (p[40] == 128 || p[40] == 129))
-			h += (uint32_t)p[44] << 8 | p[45];
-		break;
+		h += (ports ^ ports >> 16) & 0xffff;
 	}
 	/* murmur3's finaliser, then multiply-shift onto [0, n) */
 	h += p[6];

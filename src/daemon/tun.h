@@ -86,10 +86,11 @@ void tun_tx_prep(struct tun_tx *t, bool vnet, const void *pkt, size_t len,
 
 /*
  * The queue, of n, for both directions of the flow whose IPv6 form is the
- * packet pkt (len bytes): a hash of its two addresses and, when the
- * transport header follows the fixed header, its TCP/UDP ports or ICMPv6
- * echo identifier, that stays the same with source and destination
- * swapped.  A packet's translation is written on this queue whichever
+ * packet pkt (len bytes): a hash of its two addresses and, when a TCP or
+ * UDP header follows the fixed header, its ports, that stays the same with
+ * source and destination swapped.  As coarse as the kernel's own flow hash
+ * (which has no ports for ICMP and fragments), so that two flows the kernel
+ * takes for one never pull it to two queues.  A packet's translation is written on this queue whichever
  * worker translated it, so that the kernel (which sends a flow to the
  * queue that last wrote it) keeps a flow and its answers on one worker;
  * see docs/performance.md, "One queue per flow".  0 when n < 2 or pkt is

@@ -750,6 +750,8 @@ static void worker_pin(struct worker *w, unsigned i)
 		if (err)
 			log_warn("%s: worker %u: pinning to CPU %d: %s",
 				 w->d->role[w->role].tun, i, c, strerror(err));
+		else
+			w->cpu = c;
 		return;
 	}
 }
@@ -762,6 +764,7 @@ int worker_start(struct daemon *d, enum daemon_role_id r, unsigned i)
 	w->d = d;
 	w->role = r;
 	w->fd = d->role[r].fds[i];
+	w->cpu = -1;
 	atomic_store(&w->stop, false);
 	atomic_store(&w->qs, WORKER_OFFLINE);
 	tbucket_init(&w->tb, daemon_now_ns(), atomic_load(&d->icmp_rate));

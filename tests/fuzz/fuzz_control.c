@@ -158,6 +158,19 @@ void daemon_stats(const struct daemon *d, struct stats_sum *sum)
 	memset(sum, 0xa5, sizeof(*sum));
 }
 
+bool daemon_worker(const struct daemon *d, unsigned k,
+		   struct worker_info *out)
+{
+	if (k >= 2)
+		return false;
+	memset(out, 0xa5, sizeof(*out));
+	out->role = k ? "nat64" : "siit";
+	snprintf(out->dev, sizeof(out->dev), "tun\"%u", k);
+	out->queue = k;
+	out->cpu = k ? -1 : 3;
+	return true;
+}
+
 void daemon_pref64(const struct daemon *d, struct pref64 *p,
 		   enum pref64_source *src, uint32_t *lifetime)
 {

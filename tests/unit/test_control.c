@@ -47,6 +47,8 @@ struct daemon {
 	const char *reload_err;
 	unsigned reloads;
 	struct nat64 *nat64;
+	struct worker_info workers[3];
+	unsigned nworkers;
 };
 
 static struct daemon fake;
@@ -74,6 +76,15 @@ unsigned daemon_nworkers(const struct daemon *d)
 void daemon_stats(const struct daemon *d, struct stats_sum *sum)
 {
 	*sum = d->stats;
+}
+
+bool daemon_worker(const struct daemon *d, unsigned k,
+		   struct worker_info *out)
+{
+	if (k >= d->nworkers)
+		return false;
+	*out = d->workers[k];
+	return true;
 }
 
 void daemon_pref64(const struct daemon *d, struct pref64 *p,
@@ -383,6 +394,7 @@ static void test_parse_every_command(void **state)
 		{ "bib del udp 192.0.2.1 53", CONTROL_CMD_BIB_DEL },
 		{ "session show", CONTROL_CMD_SESSION_SHOW },
 		{ "pool4 show", CONTROL_CMD_POOL4_SHOW },
+		{ "workers", CONTROL_CMD_WORKERS },
 	};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -705,6 +717,53 @@ static void test_answer_stats_json(void **state)
 		if (!strstr(a, item))
 			fail_msg("stats --json lacks: %s", item);
 	}
+}
+
+/* workers: one row per worker with its own counters; `stats` sums them. */
+static void test_answer_workers(void **state)
+{
+	const char *a;
+	char line[256];
+
+	fake.nworkers = 3;
+	fake.workers[0] = (struct worker_info){ .role = "siit", .dev = "siit0",
+		.queue = 0, .cpu = 1, .running = true,
+		.s = { .in4 = 5, .in6 = 7, .out4 = 6, .out6 = 4 } };
+	fake.workers[0].s.verdict[XLAT_OK] = 9;
+	fake.workers[0].s.verdict[XLAT_OK + 1] = 2;
+	fake.workers[0].s.verdict[XLAT__COUNT - 1] = 1;
+	fake.workers[1] = (struct worker_info){ .role = "siit", .dev = "siit0",
+		.queue = 1, .cpu = -1, .running = false,
+		.s = { .in4 = UINT64_MAX } };
+	fake.workers[2] = (struct worker_info){ .role = "nat64",
+		.dev = "a\"b", .queue = 0, .cpu = -1, .running = true };
+	a = ask_ok("workers");
+	assert_non_null(strstr(a, "ROLE   DEVICE          QUEUE  CPU STATE"));
+	snprintf(line, sizeof(line), "\n%-6s %-15s %5u %4s %-8s %14u %14u "
+		 "%14u %14u %12u\n", "siit", "siit0", 0u, "1", "running", 5u,
+		 7u, 6u, 4u, 3u);
+	if (!strstr(a, line))
+		fail_msg("workers lacks: %sin: %s", line, a);
+	snprintf(line, sizeof(line), "\n%-6s %-15s %5u %4s %-8s %14s ",
+		 "siit", "siit0", 1u, "-", "stopped", "18446744073709551615");
+	assert_non_null(strstr(a, line));
+	assert_non_null(strstr(a, "\nnat64  a\"b "));
+
+	a = ask_ok("workers --json");
+	assert_json(a);
+	assert_non_null(strstr(a, "{\"workers\": [{\"role\": \"siit\", "
+				  "\"device\": \"siit0\", \"queue\": 0, "
+				  "\"cpu\": 1, \"running\": true, \"in4\": 5, "
+				  "\"in6\": 7, \"out4\": 6, \"out6\": 4, "));
+	assert_non_null(strstr(a, "\"translated\": 9, \"dropped\": 3}, "
+				  "{\"role\": \"siit\", \"device\": \"siit0\", "
+				  "\"queue\": 1, \"cpu\": null, \"running\": "
+				  "false, \"in4\": 18446744073709551615, "));
+	assert_non_null(strstr(a, "\"device\": \"a\\\"b\""));
+
+	fake.nworkers = 0;
+	assert_non_null(strstr(ask_ok("workers"), "(no TUN device open)\n"));
+	assert_string_equal(ask_ok("workers --json"), "{\"workers\": []}\n");
 }
 
 static void test_answer_eam(void **state)
@@ -1639,7 +1698,7 @@ static void test_server_every_command(void **state)
 {
 	struct server *s = *state;
 	static const char *const reqs[] = { "help", "status", "stats",
-		"eam show", "pref64 show", "reload", "bib show",
+		"workers", "eam show", "pref64 show", "reload", "bib show",
 		"session show", "pool4 show", "bib show udp limit 3",
 		"session show ipv4 192.0.2.1 port 61001" };
 	int fd = client_connect(s->path);
@@ -1861,6 +1920,10 @@ static void test_client_commands(void **state)
 	CTL(&r, s->path, "stats", "--json");
 	assert_int_equal(r.rc, CTL_EXIT_OK);
 	assert_json(r.out);
+	CTL(&r, s->path, "workers", "--json");
+	assert_int_equal(r.rc, CTL_EXIT_OK);
+	assert_json(r.out);
+	assert_string_equal(r.out, "{\"workers\": []}\n");
 
 	CTL(&r, s->path, "eam", "add", "203.0.113.0/24", "2001:db8:48::/120");
 	assert_int_equal(r.rc, CTL_EXIT_OK);
@@ -2072,6 +2135,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_answer_stats_every_counter,
 						fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_answer_stats_json,
+						fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_answer_workers,
 						fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_answer_eam, fake_setup,
 						fake_teardown),
