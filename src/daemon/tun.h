@@ -90,11 +90,11 @@ void tun_tx_prep(struct tun_tx *t, bool vnet, const void *pkt, size_t len,
  * UDP header follows the fixed header, its ports, that stays the same with
  * source and destination swapped.  As coarse as the kernel's own flow hash
  * (which has no ports for ICMP and fragments), so that two flows the kernel
- * takes for one never pull it to two queues.  A packet's translation is written on this queue whichever
- * worker translated it, so that the kernel (which sends a flow to the
- * queue that last wrote it) keeps a flow and its answers on one worker;
- * see docs/performance.md, "One queue per flow".  0 when n < 2 or pkt is
- * not IPv6.
+ * takes for one never pull it to two queues.  A packet's translation is
+ * written on this queue whichever worker translated it, so that the kernel
+ * (which sends a flow to the queue that last wrote it) keeps a flow and
+ * its answers on one worker; see docs/performance.md, "One queue per
+ * flow".  0 when n < 2 or pkt is not IPv6.
  */
 unsigned tun_flow_queue(const void *pkt, size_t len, unsigned n);
 
