@@ -942,17 +942,24 @@ static void control_stats_text(struct control_buf *b,
 				   s->verdict[v], xlat_reason_desc(v));
 }
 
-static void control_stats_json(struct control_buf *b,
-			       const struct stats_sum *s)
+/* "in4": N, ..., "translated": N, "dropped": N: stats and workers. */
+static void control_counters_json(struct control_buf *b,
+				  const struct stats_sum *s)
 {
-	control_buf_printf(b, "{\"counters\": {");
 	for (size_t i = 0; i < CONTROL_NCOUNTERS; i++)
 		control_buf_printf(b, "\"%s\": %" PRIu64 ", ",
 				   control_counters[i].name,
 				   control_counter(s, i));
 	control_buf_printf(b, "\"translated\": %" PRIu64 ", \"dropped\": %"
-			   PRIu64 "}, \"drops\": {", s->verdict[XLAT_OK],
-			   control_dropped(s));
+			   PRIu64, s->verdict[XLAT_OK], control_dropped(s));
+}
+
+static void control_stats_json(struct control_buf *b,
+			       const struct stats_sum *s)
+{
+	control_buf_printf(b, "{\"counters\": {");
+	control_counters_json(b, s);
+	control_buf_printf(b, "}, \"drops\": {");
 	for (int v = XLAT_OK + 1; v < XLAT__COUNT; v++) {
 		control_buf_printf(b, "%s\"%s\": {\"count\": %" PRIu64
 				   ", \"desc\": ", v > XLAT_OK + 1 ? ", " : "",
@@ -1118,23 +1125,23 @@ static void control_worker_json(struct control_buf *b,
 		control_buf_printf(b, "%d", w->cpu);
 	else
 		control_buf_printf(b, "null");
-	control_buf_printf(b, ", \"running\": %s",
+	control_buf_printf(b, ", \"running\": %s, ",
 			   w->running ? "true" : "false");
-	for (size_t i = 0; i < CONTROL_NCOUNTERS; i++)
-		control_buf_printf(b, ", \"%s\": %" PRIu64,
-				   control_counters[i].name,
-				   control_counter(&w->s, i));
-	control_buf_printf(b, ", \"translated\": %" PRIu64 ", \"dropped\": %"
-			   PRIu64 "}", w->s.verdict[XLAT_OK],
-			   control_dropped(&w->s));
+	control_counters_json(b, &w->s);
+	control_buf_printf(b, "}");
 }
 
 /* One row per worker; the sums are `stats`. */
 static int control_workers(struct control_ctx *x)
 {
-	struct worker_info w;
-	unsigned k;
+	struct worker_info *ws = calloc(DAEMON_WORKER_ROWS, sizeof(*ws));
+	unsigned n;
 
+	if (!ws) {
+		snprintf(x->err, x->errlen, "workers: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	n = daemon_workers(x->d, ws, DAEMON_WORKER_ROWS);
 	if (x->req->json)
 		control_buf_printf(x->b, "{\"workers\": [");
 	else
@@ -1142,26 +1149,28 @@ static int control_workers(struct control_ctx *x)
 				   "%14s %14s %12s\n", "ROLE", "DEVICE",
 				   "QUEUE", "CPU", "STATE", "IN4", "IN6",
 				   "OUT4", "OUT6", "DROPPED");
-	for (k = 0; daemon_worker(x->d, k, &w); k++) {
+	for (unsigned k = 0; k < n; k++) {
+		const struct worker_info *w = &ws[k];
 		char cpu[12] = "-";
 
 		if (x->req->json) {
-			control_worker_json(x->b, &w, k == 0);
+			control_worker_json(x->b, w, k == 0);
 			continue;
 		}
-		if (w.cpu >= 0)
-			snprintf(cpu, sizeof(cpu), "%d", w.cpu);
+		if (w->cpu >= 0)
+			snprintf(cpu, sizeof(cpu), "%d", w->cpu);
 		control_buf_printf(x->b, "%-6s %-15s %5u %4s %-8s %14" PRIu64
 				   " %14" PRIu64 " %14" PRIu64 " %14" PRIu64
-				   " %12" PRIu64 "\n", w.role, w.dev, w.queue,
-				   cpu, w.running ? "running" : "stopped",
-				   w.s.in4, w.s.in6, w.s.out4, w.s.out6,
-				   control_dropped(&w.s));
+				   " %12" PRIu64 "\n", w->role, w->dev, w->queue,
+				   cpu, w->running ? "running" : "stopped",
+				   w->s.in4, w->s.in6, w->s.out4, w->s.out6,
+				   control_dropped(&w->s));
 	}
 	if (x->req->json)
 		control_buf_printf(x->b, "]}\n");
-	else if (k == 0)
+	else if (n == 0)
 		control_buf_printf(x->b, "(no TUN device open)\n");
+	free(ws);
 	return 0;
 }
 

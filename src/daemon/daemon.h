@@ -103,10 +103,14 @@ struct worker_info {
 	bool running;          /* false: stopped, counters kept */
 	struct stats_sum s;
 };
-/* Worker k of all the daemon's workers, role by role and queue by queue,
- * of the roles whose TUN device is open; false past the last. */
-bool daemon_worker(const struct daemon *d, unsigned k,
-		   struct worker_info *out);
+/* Workers per role, and rows daemon_workers() can give (three roles). */
+#define DAEMON_MAX_WORKERS 64
+#define DAEMON_WORKER_ROWS (3 * DAEMON_MAX_WORKERS)
+/* The workers of the roles whose TUN device is open, role by role and
+ * queue by queue, copied in one hold of the daemon's lock (a reload never
+ * shows half): up to max rows into out, the number of rows returned. */
+unsigned daemon_workers(const struct daemon *d, struct worker_info *out,
+			unsigned max);
 /* The prefix the translator uses now, its source and remaining lifetime in
  * seconds (UINT32_MAX: no expiry). */
 void daemon_pref64(const struct daemon *d, struct pref64 *p,

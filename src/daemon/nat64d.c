@@ -214,15 +214,20 @@ void nat64d_sync_static(struct daemon *d, const struct sixgate_conf *c)
 	free(cur.v);
 }
 
+/* Each packet on its flow's queue, as the workers write (tun_pkt_queue):
+ * probes and errors of different sessions, so chosen one by one. */
 static void nat64d_write(struct daemon *d, const struct xlat_out *o)
 {
 	const struct daemon_role *dr = &d->role[ROLE_NAT64];
-	int fd = dr->fds[0];
 
-	for (unsigned i = 0; i < o->npkts; i++)
+	for (unsigned i = 0; i < o->npkts; i++) {
+		int q = tun_pkt_queue(&o->pkts[i], NULL, 0, d->nqueues);
+		int fd = dr->fds[q < 0 ? 0 : q];
+
 		if (fd >= 0)
 			tun_write(fd, dr->caps.vnet, o->pkts[i].data,
 				  o->pkts[i].len, o->pkts[i].family, NULL);
+	}
 }
 
 /* ---- health ------------------------------------------------------- */

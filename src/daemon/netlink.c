@@ -158,10 +158,9 @@ static void nl_put_route(struct nlmsghdr *nlh, const struct nl_obj *o)
 
 	rtm->rtm_family = o->family;
 	rtm->rtm_dst_len = o->len;
-	rtm->rtm_table = o->table && o->table < 256 ? (uint8_t)o->table
-						     : RT_TABLE_MAIN;
-	if (o->table >= 256)
-		rtm->rtm_table = RT_TABLE_UNSPEC;
+	/* tables from 256 on go in RTA_TABLE only */
+	rtm->rtm_table = !o->table ? RT_TABLE_MAIN :
+			 o->table < 256 ? (uint8_t)o->table : RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = RTPROT_STATIC;
 	/* A device route without a gateway: on-link for IPv4, as ip-route
 	 * does; IPv6 routes are always universe. */

@@ -29,7 +29,6 @@
 #include "steer.h"
 #include "tun.h"
 
-#define DAEMON_MAX_WORKERS 64
 #define DAEMON_GRACE_SEC 10
 #define WORKER_OFFLINE UINT64_MAX
 /* Interrupts a worker's blocking read() or io_uring wait when it is to

@@ -6,6 +6,7 @@
  * the concurrency rules.
  */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,37 +211,39 @@ void daemon_stats(const struct daemon *d, struct stats_sum *sum)
 			worker_sum(&d->role[r].w[i], sum);
 }
 
-bool daemon_worker(const struct daemon *d, unsigned k,
-		   struct worker_info *out)
+static_assert(ROLE__COUNT * DAEMON_MAX_WORKERS <= DAEMON_WORKER_ROWS,
+	      "DAEMON_WORKER_ROWS counts every role");
+
+unsigned daemon_workers(const struct daemon *d, struct worker_info *out,
+			unsigned max)
 {
 	static const char *const names[ROLE__COUNT] = {
 		[ROLE_SIIT] = "siit", [ROLE_CLAT] = "clat",
 		[ROLE_NAT64] = "nat64",
 	};
 	struct daemon *m = (struct daemon *)d;
-	bool found = false;
+	unsigned n = 0;
 
 	pthread_mutex_lock(&m->lock);
-	for (int r = 0; !found && r < ROLE__COUNT; r++) {
+	for (int r = 0; r < ROLE__COUNT; r++) {
 		const struct daemon_role *dr = &d->role[r];
 
-		if (!dr->open)
-			continue;
-		if (k >= d->nqueues) {
-			k -= d->nqueues;
-			continue;
+		for (unsigned i = 0; dr->open && i < d->nqueues && n < max;
+		     i++, n++) {
+			const struct worker *w = &dr->w[i];
+
+			memset(&out[n], 0, sizeof(out[n]));
+			out[n].role = names[r];
+			snprintf(out[n].dev, sizeof(out[n].dev), "%s",
+				 dr->tun);
+			out[n].queue = i;
+			out[n].cpu = w->running ? w->cpu : -1;
+			out[n].running = w->running;
+			worker_sum(w, &out[n].s);
 		}
-		memset(out, 0, sizeof(*out));
-		out->role = names[r];
-		snprintf(out->dev, sizeof(out->dev), "%s", dr->tun);
-		out->queue = k;
-		out->cpu = dr->w[k].running ? dr->w[k].cpu : -1;
-		out->running = dr->w[k].running;
-		worker_sum(&dr->w[k], &out->s);
-		found = true;
 	}
 	pthread_mutex_unlock(&m->lock);
-	return found;
+	return n;
 }
 
 static uint32_t daemon_lifetime_left(const struct daemon *d)

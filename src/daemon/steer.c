@@ -129,7 +129,8 @@ static void steer_range(struct steer_buf *b, const struct pool4_range *r,
 		  steer_errors, r->addr, r->lo, r->hi, set);
 }
 
-int steer_script(const struct steer *s, char *buf, size_t len)
+/* The nftables script steer_up() loads into buf. */
+static int steer_script(const struct steer *s, char *buf, size_t len)
 {
 	struct steer_buf b = { .p = buf, .len = len };
 	char t[40];

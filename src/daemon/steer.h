@@ -48,7 +48,4 @@ int steer_up(struct steer *s, struct nl *nl, const char *tun,
 /* Remove what steer_up() installed; also after the privilege drop. */
 void steer_down(struct steer *s, struct nl *nl);
 
-/* The nftables script steer_up() loads, for tests and sixgated -n. */
-int steer_script(const struct steer *s, char *buf, size_t len);
-
 #endif

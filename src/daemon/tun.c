@@ -249,7 +249,7 @@ int tun_write(int fd, bool vnet, const void *pkt, size_t len, int family,
 	ssize_t put;
 
 	tun_tx_prep(&t, vnet, pkt, len, family, off);
-	put = t.niov == 1 ? write(fd, pkt, len) : writev(fd, t.iov, 2);
+	put = t.niov == 1 ? write(fd, pkt, len) : writev(fd, t.iov, (int)t.niov);
 	if (put < 0)
 		return -errno;
 	return (size_t)put == t.len ? 0 : -EIO;
@@ -264,14 +264,6 @@ int tun_set_nonblock(int fd)
 	return 0;
 }
 
-static inline uint32_t tun_rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 unsigned tun_flow_queue(const void *pkt, size_t len, unsigned n)
 {
 	const uint8_t *p = pkt;
@@ -280,11 +272,11 @@ unsigned tun_flow_queue(const void *pkt, size_t len, unsigned n)
 	if (n < 2 || len < 40 || p[0] >> 4 != 6)
 		return 0;
 	for (size_t i = 8; i < 24; i += 4)
-		h += tun_rd32(p + i) ^ tun_rd32(p + i + 16);
+		h += get32(p + i) ^ get32(p + i + 16);
 	/* the kernel's flow hash has ports for these only; ICMP echoes
 	 * between two addresses are one flow to it, whatever their ids */
 	if ((p[6] == IPPROTO_TCP || p[6] == IPPROTO_UDP) && len >= 44) {
-		uint32_t ports = tun_rd32(p + 40);
+		uint32_t ports = get32(p + 40);
 
 		h += (ports ^ ports >> 16) & 0xffff;
 	}
@@ -296,4 +288,16 @@ unsigned tun_flow_queue(const void *pkt, size_t len, unsigned n)
 	h *= 0xc2b2ae35u;
 	h ^= h >> 16;
 	return (unsigned)(((uint64_t)h * n) >> 32);
+}
+
+int tun_pkt_queue(const struct xlat_pkt *p, const void *in, size_t inlen,
+		  unsigned n)
+{
+	const uint8_t *i = in;
+
+	if (p->family == 6)
+		return (int)tun_flow_queue(p->data, p->len, n);
+	if (inlen && i[0] >> 4 == 6)
+		return (int)tun_flow_queue(in, inlen, n);
+	return -1;
 }

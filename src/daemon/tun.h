@@ -98,6 +98,13 @@ void tun_tx_prep(struct tun_tx *t, bool vnet, const void *pkt, size_t len,
  */
 unsigned tun_flow_queue(const void *pkt, size_t len, unsigned n);
 
+/* The queue to write p, a translation of the packet in (inlen bytes; NULL
+ * and 0 for a packet the daemon makes itself), on: the flow queue of p
+ * when p is IPv6, else of in when in is IPv6; -1 when neither is (the
+ * writer's own queue will do). */
+int tun_pkt_queue(const struct xlat_pkt *p, const void *in, size_t inlen,
+		  unsigned n);
+
 /* O_NONBLOCK on a queue read through io_uring, which otherwise hands every
  * read to a kernel thread (bench/tunio).  0 or a negative errno. */
 int tun_set_nonblock(int fd);

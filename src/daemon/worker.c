@@ -127,9 +127,10 @@ static bool worker_emit_ok(struct worker *w, const struct xlat_pkt *p,
 }
 
 /*
- * The queue to write p, the translation of the packet in (inlen bytes),
- * on: the one of its flow's IPv6 form (tun_flow_queue), so that the
- * kernel sends the flow's next packets in both families to one worker.
+ * The queue to write o, the translation of the packet in (inlen bytes),
+ * on, chosen once for all its packets (segments and fragments of one
+ * flow): that of the flow's IPv6 form (tun_pkt_queue), so that the kernel
+ * sends the flow's next packets in both families to one worker.
  * Otherwise, with a server that answers at once, the answer to what a
  * worker writes is queued before the kernel notes that worker for the
  * flow, and an echo and its reply can settle on two workers that both
@@ -137,29 +138,23 @@ static bool worker_emit_ok(struct worker *w, const struct xlat_pkt *p,
  * The queues stay open while any worker runs (role_close).
  */
 static int worker_txfd(const struct worker *w, const uint8_t *in,
-		       size_t inlen, const struct xlat_pkt *p)
+		       size_t inlen, const struct xlat_out *o)
 {
-	const struct daemon_role *dr = &w->d->role[w->role];
 	unsigned n = w->d->nqueues;
+	int q = n < 2 || !o->npkts ? -1 :
+		tun_pkt_queue(&o->pkts[0], in, inlen, n);
 
-	if (n < 2)
-		return w->fd;
-	if (p->family == 6)
-		return dr->fds[tun_flow_queue(p->data, p->len, n)];
-	if (inlen && in[0] >> 4 == 6)
-		return dr->fds[tun_flow_queue(in, inlen, n)];
-	return w->fd;
+	return q < 0 ? w->fd : w->d->role[w->role].fds[q];
 }
 
-static void worker_emit(struct worker *w, const uint8_t *in, size_t inlen,
-			const struct xlat_pkt *p, uint64_t now)
+static void worker_emit(struct worker *w, int fd, const struct xlat_pkt *p,
+			uint64_t now)
 {
 	struct worker_stats *s = &w->stats;
 
 	if (!worker_emit_ok(w, p, now))
 		return;
-	if (tun_write(worker_txfd(w, in, inlen, p),
-		      w->d->role[w->role].caps.vnet, p->data, p->len,
+	if (tun_write(fd, w->d->role[w->role].caps.vnet, p->data, p->len,
 		      p->family, &p->off) < 0)
 		stat_add(&s->tun_write_err, 1);
 	else
@@ -229,8 +224,10 @@ static void worker_packet(struct worker *w, const uint8_t *pkt, size_t len,
 
 	if (!worker_xlat(w, pkt, len, off, w->out, now))
 		return;
+	int fd = worker_txfd(w, pkt, len, w->out);
+
 	for (unsigned i = 0; i < w->out->npkts; i++)
-		worker_emit(w, pkt, len, &w->out->pkts[i], now);
+		worker_emit(w, fd, &w->out->pkts[i], now);
 }
 
 /* ---- read() and write() ------------------------------------------------ */
@@ -246,13 +243,14 @@ static int worker_read_poll(struct worker *w, unsigned char *const *bufs,
 	struct pollfd pfd = { .fd = w->fd, .events = POLLIN };
 	int n;
 
-	do {
+	/* the caller has just read EAGAIN: without busy-poll, sleep at once */
+	while (daemon_now_ns() < end &&
+	       !atomic_load_explicit(&w->stop, memory_order_relaxed)) {
 		cpu_relax();
 		n = tun_read_batch(w->fd, vnet, bufs, rx, 1);
 		if (n != -EAGAIN)
 			return n;
-	} while (daemon_now_ns() < end &&
-		 !atomic_load_explicit(&w->stop, memory_order_relaxed));
+	}
 	if (poll(&pfd, 1, -1) < 0)
 		return -errno;
 	return tun_read_batch(w->fd, vnet, bufs, rx, 1);
@@ -367,12 +365,11 @@ static void wring_packet(struct worker *w, unsigned i, int res, unsigned k,
 	r->last = s->out;
 	if (!worker_xlat(w, buf + rx.start, rx.len, &rx.off, s->out, now))
 		return;
+	int fd = worker_txfd(w, buf + rx.start, rx.len, s->out);
+
 	for (unsigned j = 0; j < s->out->npkts; j++)
 		if (worker_emit_ok(w, &s->out->pkts[j], now))
-			wring_write(w, k, worker_txfd(w, buf + rx.start,
-						      rx.len,
-						      &s->out->pkts[j]),
-				    &s->out->pkts[j], &s->tx[j]);
+			wring_write(w, k, fd, &s->out->pkts[j], &s->tx[j]);
 }
 
 static void wring_complete(struct worker *w, uint64_t ud, int res)

@@ -158,17 +158,19 @@ void daemon_stats(const struct daemon *d, struct stats_sum *sum)
 	memset(sum, 0xa5, sizeof(*sum));
 }
 
-bool daemon_worker(const struct daemon *d, unsigned k,
-		   struct worker_info *out)
+unsigned daemon_workers(const struct daemon *d, struct worker_info *out,
+			unsigned max)
 {
-	if (k >= 2)
-		return false;
-	memset(out, 0xa5, sizeof(*out));
-	out->role = k ? "nat64" : "siit";
-	snprintf(out->dev, sizeof(out->dev), "tun\"%u", k);
-	out->queue = k;
-	out->cpu = k ? -1 : 3;
-	return true;
+	unsigned k;
+
+	for (k = 0; k < 2 && k < max; k++) {
+		memset(&out[k], 0xa5, sizeof(out[k]));
+		out[k].role = k ? "nat64" : "siit";
+		snprintf(out[k].dev, sizeof(out[k].dev), "tun\"%u", k);
+		out[k].queue = k;
+		out[k].cpu = k ? -1 : 3;
+	}
+	return k;
 }
 
 void daemon_pref64(const struct daemon *d, struct pref64 *p,

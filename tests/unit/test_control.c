@@ -78,13 +78,13 @@ void daemon_stats(const struct daemon *d, struct stats_sum *sum)
 	*sum = d->stats;
 }
 
-bool daemon_worker(const struct daemon *d, unsigned k,
-		   struct worker_info *out)
+unsigned daemon_workers(const struct daemon *d, struct worker_info *out,
+			unsigned max)
 {
-	if (k >= d->nworkers)
-		return false;
-	*out = d->workers[k];
-	return true;
+	unsigned n = d->nworkers < max ? d->nworkers : max;
+
+	memcpy(out, d->workers, n * sizeof(*out));
+	return n;
 }
 
 void daemon_pref64(const struct daemon *d, struct pref64 *p,
