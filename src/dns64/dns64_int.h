@@ -5,14 +5,16 @@
 
 #include "dns64/dns64.h"
 
-/* A new reply holding clones of src's sections (those asked for), with
- * src's rcode.  NULL on ENOMEM. */
-ldns_pkt *dns64_copy_sections(const ldns_pkt *src, bool answer, bool auth,
-			      bool additional);
-/* The same from an answer: a->own's lists are moved, not copied (it is
- * left with empty sections). */
-ldns_pkt *dns64_take_sections(const struct dns64_answer *a, bool answer,
-			      bool auth, bool additional);
+/* a->own when the caller handed a->pkt over (its sections may be moved
+ * out), else NULL. */
+static inline ldns_pkt *answer_owned(const struct dns64_answer *a)
+{
+	return a->own && a->own == a->pkt ? a->own : NULL;
+}
+/* A new reply with a->pkt's rcode and its three sections: moved out of an
+ * owned answer (left with empty sections, its header counts stale),
+ * cloned otherwise.  NULL on ENOMEM. */
+ldns_pkt *dns64_take_sections(const struct dns64_answer *a);
 /* Swap the lists of section sec (ANSWER, AUTHORITY or ADDITIONAL) of dst
  * and src: moves src's records into an empty dst section.  Counts are
  * left to dns64_sync_counts(). */

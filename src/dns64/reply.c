@@ -66,17 +66,17 @@ static bool copy_list(ldns_pkt *dst, ldns_pkt_section sec,
 	return true;
 }
 
-ldns_pkt *dns64_copy_sections(const ldns_pkt *src, bool answer, bool auth,
-			      bool additional)
+/* A new reply holding clones of src's sections, with src's rcode. */
+static ldns_pkt *copy_sections(const ldns_pkt *src)
 {
 	ldns_pkt *p = ldns_pkt_new();
 
 	if (!p)
 		return NULL;
 	ldns_pkt_set_rcode(p, ldns_pkt_get_rcode(src));
-	if ((answer && !copy_list(p, LDNS_SECTION_ANSWER, ldns_pkt_answer(src))) ||
-	    (auth && !copy_list(p, LDNS_SECTION_AUTHORITY, ldns_pkt_authority(src))) ||
-	    (additional && !copy_list(p, LDNS_SECTION_ADDITIONAL, ldns_pkt_additional(src)))) {
+	if (!copy_list(p, LDNS_SECTION_ANSWER, ldns_pkt_answer(src)) ||
+	    !copy_list(p, LDNS_SECTION_AUTHORITY, ldns_pkt_authority(src)) ||
+	    !copy_list(p, LDNS_SECTION_ADDITIONAL, ldns_pkt_additional(src))) {
 		ldns_pkt_free(p);
 		return NULL;
 	}
@@ -109,26 +109,22 @@ void dns64_move_section(ldns_pkt *dst, ldns_pkt *src, ldns_pkt_section sec)
 	}
 }
 
-/* A fresh packet, as dns64_copy_sections() makes it, so that nothing of
- * the upstream's header or EDNS carries over; only the lists move. */
-ldns_pkt *dns64_take_sections(const struct dns64_answer *a, bool answer,
-			      bool auth, bool additional)
+/* A fresh packet, as copy_sections() makes it, so that nothing of the
+ * upstream's header or EDNS carries over; only the lists move.  The owned
+ * packet's counts are left stale: the caller only frees it. */
+ldns_pkt *dns64_take_sections(const struct dns64_answer *a)
 {
-	ldns_pkt *p;
+	ldns_pkt *own = answer_owned(a), *p;
 
-	if (!a->own || a->own != a->pkt)
-		return dns64_copy_sections(a->pkt, answer, auth, additional);
+	if (!own)
+		return copy_sections(a->pkt);
 	p = ldns_pkt_new();
 	if (!p)
 		return NULL;
-	ldns_pkt_set_rcode(p, ldns_pkt_get_rcode(a->own));
-	if (answer)
-		dns64_move_section(p, a->own, LDNS_SECTION_ANSWER);
-	if (auth)
-		dns64_move_section(p, a->own, LDNS_SECTION_AUTHORITY);
-	if (additional)
-		dns64_move_section(p, a->own, LDNS_SECTION_ADDITIONAL);
-	dns64_sync_counts(a->own);
+	ldns_pkt_set_rcode(p, ldns_pkt_get_rcode(own));
+	dns64_move_section(p, own, LDNS_SECTION_ANSWER);
+	dns64_move_section(p, own, LDNS_SECTION_AUTHORITY);
+	dns64_move_section(p, own, LDNS_SECTION_ADDITIONAL);
 	return p;
 }
 

@@ -196,7 +196,7 @@ int dns64_after_plain(const struct dns64_config *cfg, struct dns64_plan *p,
 		return fail_upstream(p);
 	if (bogus(p, a))
 		return fail_bogus(p);
-	r = dns64_take_sections(a, true, true, true);
+	r = dns64_take_sections(a);
 	if (!r)
 		return dns64_done_error(p, LDNS_RCODE_SERVFAIL);
 	return relay(p, a, r, false);
@@ -242,7 +242,7 @@ int dns64_after_aaaa(const struct dns64_config *cfg, struct dns64_plan *p,
 		p->flags |= DNS64_F_UPFAIL;
 		return ask_a(p, NULL, false);
 	}
-	r = dns64_take_sections(a, true, true, true);
+	r = dns64_take_sections(a);
 	if (!r)
 		return dns64_done_error(p, LDNS_RCODE_SERVFAIL);
 	if (rc == LDNS_RCODE_NXDOMAIN)
@@ -374,15 +374,15 @@ static bool push_tail(ldns_pkt *r, const struct dns64_plan *p,
 {
 	const ldns_pkt *apkt = a->pkt;
 	const ldns_pkt *auth = refused && p->aaaa ? p->aaaa : apkt;
+	ldns_pkt *own = answer_owned(a);
 
-	if (a->own && a->own == apkt) {
+	if (own) {
 		/* r's authority and additional are still empty */
-		if (auth == apkt)
-			dns64_move_section(r, a->own, LDNS_SECTION_AUTHORITY);
-		dns64_move_section(r, a->own, LDNS_SECTION_ADDITIONAL);
-		dns64_sync_counts(a->own);
-		if (auth == apkt)
+		dns64_move_section(r, own, LDNS_SECTION_ADDITIONAL);
+		if (auth == apkt) {
+			dns64_move_section(r, own, LDNS_SECTION_AUTHORITY);
 			return true;
+		}
 		return push_section(r, LDNS_SECTION_AUTHORITY,
 				    ldns_pkt_authority(auth));
 	}

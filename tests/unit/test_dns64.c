@@ -103,6 +103,52 @@ struct run {
 	int nasked;
 };
 
+/* Sections as bits: 1u << i for sec_count(p, i). */
+#define SEC_AN 1u
+#define SEC_NS 2u
+#define SEC_AR 4u
+
+static size_t sec_count(const ldns_pkt *p, int i)
+{
+	const ldns_rr_list *l = i == 0 ? ldns_pkt_answer(p) :
+				i == 1 ? ldns_pkt_authority(p) :
+				ldns_pkt_additional(p);
+
+	return ldns_rr_list_rr_count(l);
+}
+
+/* The hand-over moves, not copies: step (the one just run) must have left
+ * mine without the sections it took, and the others as in orig.  PLAIN
+ * and AAAA take all three (unless bogus, or an AAAA error treated as
+ * empty, §5.1.2); A takes the additional, and the authority too when it
+ * synthesised (otherwise that may be the AAAA answer's, §5.3.2, so it is
+ * not checked); PTR copies. */
+static void assert_moved(enum dns64_step step, const struct dns64_plan *p,
+			 const ldns_pkt *orig, const ldns_pkt *mine)
+{
+	ldns_pkt_rcode rc = ldns_pkt_get_rcode(orig);
+	bool taken = !(p->flags & DNS64_F_BOGUS);
+	unsigned moved = 0, unsure = 0;
+
+	if (taken && (step == DNS64_STEP_PLAIN ||
+		      (step == DNS64_STEP_AAAA && (rc == LDNS_RCODE_NOERROR ||
+						   rc == LDNS_RCODE_NXDOMAIN))))
+		moved = SEC_AN | SEC_NS | SEC_AR;
+	if (taken && step == DNS64_STEP_A) {
+		moved = SEC_AR;
+		if (p->flags & DNS64_F_SYNTH)
+			moved |= SEC_NS;
+		else
+			unsure = SEC_NS;
+	}
+	for (int i = 0; i < 3; i++) {
+		if (moved & (1u << i))
+			assert_int_equal(sec_count(mine, i), 0);
+		else if (!(unsure & (1u << i)))
+			assert_int_equal(sec_count(mine, i), sec_count(orig, i));
+	}
+}
+
 /* own: hand each answer over (struct dns64_answer.own), a copy of the
  * fake's, so that the step may move records out of it. */
 static void drive_one(const struct dns64_config *cfg, ldns_pkt *q,
@@ -113,6 +159,7 @@ static void drive_one(const struct dns64_config *cfg, ldns_pkt *q,
 	assert_int_equal(dns64_plan(cfg, q, allowed, &r->p), 0);
 	while (r->p.step >= DNS64_STEP_PLAIN) {
 		struct dns64_answer a = { .timeout = true };
+		enum dns64_step step;
 		ldns_pkt *mine = NULL;
 		char *n = ldns_rdf2str(r->p.name);
 		int i;
@@ -132,7 +179,10 @@ static void drive_one(const struct dns64_config *cfg, ldns_pkt *q,
 			a.pkt = a.own = mine;
 		}
 		a.sec = f[i].sec;
+		step = r->p.step;
 		assert_int_equal(dns64_advance(cfg, &r->p, &a), 0);
+		if (mine)
+			assert_moved(step, &r->p, f[i].pkt, mine);
 		ldns_pkt_free(mine);
 	}
 }
