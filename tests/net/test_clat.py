@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """464XLAT with sixgated: the CLAT in router form and in host form
 (RFC 6877, RFC 7335), with a second sixgated in [siit] mode as the PLAT
-stand-in (there is no stateful NAT64 yet: the PLAT maps the CLATs'
-IPv6 addresses statelessly with EAM rows).
+(stateless: it maps the CLATs' IPv6 addresses with EAM rows; the CLAT in
+front of a stateful NAT64 is in test_io.py and test_offloads.py).
 
    c1 (client)            cr (sixgated [clat] router)      co (IPv6-only core)        pl (sixgated [siit], PLAT)     s4 (IPv4 server)
    100.64.0.2/24 -------- 100.64.0.1/24                                                TUN sgpTAG

@@ -85,7 +85,7 @@ def test_steering_rule_precedes_local_table(hp):
 
 def _session_t(d, proto):
     """(address, port) pairs of the session table's IPv4 side."""
-    out = d.ctl("session", "show").stdout
+    out = d.ctl("session", "show", proto).stdout
     return re.findall(r"(\d+\.\d+\.\d+\.\d+)[#:](\d+)", out), out
 
 

@@ -34,7 +34,6 @@ from topo import S4_AS6
 
 SIZE = 24 * 1024 * 1024 + 11
 CLAT_CONF = topo.CLAT_NAT64_CLAT_CONF
-NAT64_CONF = topo.CLAT_NAT64_PLAT_CONF
 OFF = "offloads = {}"
 
 # A TCP sink: reads everything, then writes its sha256 back and closes.
@@ -77,15 +76,16 @@ def _nat64(net, off):
     topo.build_nat64(net)
     net.tun = topo.tun_name(net, "sgn")
     net.client, net.dst = "h6", S4_AS6
-    net.d = [Sixgated(net, "xl", NAT64_CONF.format(glob=OFF.format(off), tun=net.tun))
-             .start()]
+    net.d = [Sixgated(net, "xl", topo.nat64_conf(
+        net.tun, global_extra=OFF.format(off))).start()]
 
 
 def _clat(net, off):
     topo.build_clat_nat64(net)
     tp, tc = "sgp" + net.tag, "sgc" + net.tag
-    net.d = [Sixgated(net, "pl", NAT64_CONF.format(glob=OFF.format(off), tun=tp),
-                      "plat").start(),
+    net.d = [Sixgated(net, "pl", topo.nat64_conf(
+                 tp, global_extra=OFF.format(off),
+                 pool4=topo.CLAT_NAT64_POOL4), "plat").start(),
              Sixgated(net, "cr", CLAT_CONF.format(glob=OFF.format(off), tun=tc),
                       "clat").start()]
 

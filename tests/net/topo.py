@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
-"""The SIIT topology shared by test_siit.py, test_bad_input.py and
-test_operations.py (each module builds its own copy):
+"""The topologies of tests/net (each module builds its own copy): SIIT
+(test_siit.py, test_bad_input.py, test_operations.py, test_workers.py,
+test_io.py, test_offloads.py), below; stateful NAT64 and CLAT->NAT64
+further down.  SIIT:
 
       h6 (IPv6 only)            xl (sixgated [siit])               r4 (IPv4 router)          s4 (IPv4 only)
    h6-TAG                      xl6-TAG       TUN sgsTAG          r4x-TAG    r4s-TAG           s4-TAG
@@ -107,7 +109,7 @@ N64_POOL4 = "198.51.100.1"
 N64_POOL4_AS6 = "64:ff9b::c633:6401"
 
 NAT64_CONF = """\
-# sixgated [nat64] for tests/net/test_nat64.py (topo.py)
+# sixgated [nat64] for tests/net (topo.py)
 pref64 = 64:ff9b::/96
 allow-nonglobal-wkp = yes
 user = root
@@ -188,8 +190,7 @@ def build_clat_nat64(net):
     return net
 
 
-# The two daemons of build_clat_nat64() (also the NAT64 of build_nat64()
-# in test_offloads.py and test_io.py); glob goes into the global section.
+# The CLAT of build_clat_nat64(); glob goes into the global section.
 CLAT_NAT64_CLAT_CONF = """\
 pref64 = 64:ff9b::/96
 allow-nonglobal-wkp = yes
@@ -204,14 +205,5 @@ ipv4-prefix = 100.64.0.0/10
 ipv6-prefix = 2001:db8:1:ff00::/106
 ipv4-default-route = yes
 """
-CLAT_NAT64_PLAT_CONF = """\
-pref64 = 64:ff9b::/96
-allow-nonglobal-wkp = yes
-user = root
-workers = 2
-control-socket = @SOCK@
-{glob}
-[nat64]
-tun = {tun}
-pool4 = 198.51.100.1
-"""
+# The PLAT of build_clat_nat64(): nat64_conf() with this pool4.
+CLAT_NAT64_POOL4 = "pool4 = 198.51.100.1"
