@@ -353,23 +353,17 @@ static int conf_set_pin_workers(struct conf_parser *p, const char *key,
 }
 
 /* io and busy-poll (issue 7): how workers use their TUN queue. */
-const char *conf_io_name(enum conf_io io)
-{
-	switch (io) {
-	case CONF_IO_URING:
-		return "uring";
-	case CONF_IO_SYSCALLS:
-		return "syscalls";
-	case CONF_IO_AUTO:
-		break;
-	}
-	return "auto";
-}
+static const char *const conf_io_names[] = {
+	[CONF_IO_AUTO] = "auto",
+	[CONF_IO_URING] = "uring",
+	[CONF_IO_SYSCALLS] = "syscalls",
+};
 
 static int conf_set_io(struct conf_parser *p, const char *key, char *val)
 {
-	for (int i = CONF_IO_AUTO; i <= CONF_IO_SYSCALLS; i++) {
-		if (strcasecmp(val, conf_io_name((enum conf_io)i)) == 0) {
+	for (size_t i = 0; i < sizeof(conf_io_names) / sizeof(conf_io_names[0]);
+	     i++) {
+		if (strcasecmp(val, conf_io_names[i]) == 0) {
 			p->c->io = (enum conf_io)i;
 			return 0;
 		}
@@ -2681,7 +2675,7 @@ static void conf_print_global(FILE *f, const struct sixgate_conf *c)
 	fprintf(f, "icmp-error-rate = %u\n", c->icmp_error_rate);
 	fprintf(f, "offloads = %s\n", conf_fmt_bool(c->offloads));
 	fprintf(f, "pin-workers = %s\n", conf_fmt_bool(c->pin_workers));
-	fprintf(f, "io = %s\n", conf_io_name(c->io));
+	fprintf(f, "io = %s\n", conf_io_names[c->io]);
 	fprintf(f, "busy-poll = %u\n", c->busy_poll);
 }
 

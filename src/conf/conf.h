@@ -266,7 +266,4 @@ bool conf_equal(const struct sixgate_conf *a, const struct sixgate_conf *b);
 const char *conf_endpoint_str(const struct conf_endpoint *e, char sep,
 			      char *buf, size_t n);
 
-/* "auto", "uring", "syscalls": the io key's values. */
-const char *conf_io_name(enum conf_io io);
-
 #endif

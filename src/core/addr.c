@@ -5,6 +5,7 @@
  * prefix 64:ff9b:1::/48 and the 64:ff9b::/47 aggregate).
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,13 +201,32 @@ int addr_parse4_prefix(const char *s, uint32_t *a, unsigned *len)
 	return parse_len(l, 32, len);
 }
 
+/* The first keep bits of a 64-bit word set (keep may exceed 64). */
+static uint64_t mask64(unsigned keep)
+{
+	if (keep == 0)
+		return 0;
+	return keep >= 64 ? ~(uint64_t)0 : ~(uint64_t)0 << (64 - keep);
+}
+
+/* Two word operations: the subscriber prefixes of pool4 and the NAT64
+ * tables are cut for every packet. */
+void addr6_prefix(const struct in6_addr *a, unsigned len,
+		  struct in6_addr *out)
+{
+	uint64_t w[2];
+
+	memcpy(w, a, 16);
+	w[0] &= htobe64(mask64(len));
+	w[1] &= htobe64(mask64(len > 64 ? len - 64 : 0));
+	memcpy(out, w, 16);
+}
+
 void addr6_mask(unsigned len, void *out)
 {
-	uint8_t m[16];
+	struct in6_addr m;
 
-	for (unsigned i = 0; i < 16; i++) {
-		unsigned keep = len > 8 * i ? len - 8 * i : 0;
-		m[i] = keep < 8 ? (uint8_t)(0xff00 >> keep) : 0xff;
-	}
-	memcpy(out, m, sizeof(m));
+	memset(&m, 0xff, sizeof(m));
+	addr6_prefix(&m, len, &m);
+	memcpy(out, &m, sizeof(m));
 }

@@ -57,5 +57,8 @@ int addr_parse4_prefix(const char *s, uint32_t *a, unsigned *len);
 /* The mask of an IPv6 prefix of len bits (0-128), written as 16 bytes
  * in network order to out (any 16-byte object). */
 void addr6_mask(unsigned len, void *out);
+/* a cut to its first len bits (0-128), the rest zero; out may be a. */
+void addr6_prefix(const struct in6_addr *a, unsigned len,
+		  struct in6_addr *out);
 
 #endif

@@ -52,15 +52,6 @@ static uint32_t mask4(unsigned len)
 	return len ? ~(uint32_t)0 << (32 - len) : 0;
 }
 
-static void mask6(struct in6_addr *a, unsigned len)
-{
-	for (unsigned i = 0; i < 16; i++) {
-		unsigned keep = len > 8 * i ? len - 8 * i : 0;
-		if (keep < 8)
-			a->s6_addr[i] &= (uint8_t)(0xff00 >> keep);
-	}
-}
-
 static int cmp4(const struct eam_entry *a, const struct eam_entry *b)
 {
 	if (a->len4 != b->len4)
@@ -127,7 +118,7 @@ static int validate(const struct eam_entry *e)
 		return -EINVAL;
 	if ((e->v4 & ~mask4(e->len4)) != 0)
 		return -EINVAL;
-	mask6(&m, e->len6);
+	addr6_prefix(&m, e->len6, &m);
 	if (memcmp(&m, &e->v6, sizeof(m)) != 0)
 		return -EINVAL;
 	return 0;
@@ -267,7 +258,7 @@ bool eam_lookup6(const struct eam_table *t, const struct in6_addr *v6,
 		while (end < t->n && t->rows[t->idx6[end]].len6 == len)
 			end++;
 		struct eam_entry key = { .v6 = *v6, .len6 = (uint8_t)len };
-		mask6(&key.v6, len);
+		addr6_prefix(&key.v6, len, &key.v6);
 		const struct eam_entry *r = search_run(t, t->idx6, i, end, &key, cmp6);
 		if (r) {
 			/* §3.3.2: IPv4 prefix, then IPv6 suffix bits, cut to 32. */

@@ -152,8 +152,9 @@ static enum xlat_verdict parse6(const struct ip6 *ip, struct flow *f)
 	return XLAT_OK;
 }
 
-/* A packet's keyed hashes, computed once before any lock: the table's and
- * pool4's (the subscriber record a first packet needs). */
+/* A packet's keyed hashes, each computed once: the table's session hash
+ * before the lock, its BIB hash and pool4's (the subscriber record a
+ * first packet needs) only when the session lookup misses. */
 struct hashes {
 	struct nat64_key6 tab;
 	struct pool4_hint pool;
@@ -177,16 +178,20 @@ static enum xlat_verdict alloc_verdict(int rc, bool from_pool)
  * entry of (X',x) or a new one from pool4.  k->t4/t_port are filled.
  */
 static enum xlat_verdict sess_create6(struct nat64 *n, struct nat64_shard *s,
-				      struct nat64_tuple *k,
-				      const struct hashes *h, uint8_t state,
-				      uint8_t cls, uint64_t exp, uint64_t now,
-				      struct nat64_session *out)
+				      struct nat64_tuple *k, struct hashes *h,
+				      uint8_t state, uint8_t cls, uint64_t exp,
+				      uint64_t now, struct nat64_session *out)
 {
 	struct nat64_bib b;
 	struct pool4_taddr ta;
 	bool alloc = false;
 	int rc;
 
+	/* Both fetches started before either is read, so that the BIB and
+	 * subscriber slots and pool4's subscriber record arrive together;
+	 * the pool4 hint is wasted when (X',x) has its entry already. */
+	nat64_key6_bib(n->tab, k, &h->tab);
+	pool4_hint(n->pool, &k->x6, &h->pool);
 	if (nat64_bib_find6_key(s, k, &h->tab, &b) == 0) {
 		k->t4 = b.t4;
 		k->t_port = b.t_port;
@@ -218,8 +223,7 @@ static enum xlat_verdict sess_create6(struct nat64 *n, struct nat64_shard *s,
 
 /* UDP (§3.5.1) and ICMP queries (§3.5.3) from the IPv6 side. */
 static enum xlat_verdict simple6(struct nat64 *n, struct nat64_shard *s,
-				 struct flow *f, const struct hashes *h,
-				 uint64_t now)
+				 struct flow *f, struct hashes *h, uint64_t now)
 {
 	bool udp = f->proto == NAT64_P_UDP;
 	uint8_t cls = udp ? CLS_UDP : CLS_ICMP;
@@ -236,12 +240,14 @@ static enum xlat_verdict simple6(struct nat64 *n, struct nat64_shard *s,
 
 /* §3.5.2: TCP from the IPv6 side through the state machine. */
 static enum xlat_verdict tcp6(struct nat64 *n, struct nat64_shard *s,
-			      struct flow *f, const struct hashes *h,
-			      uint64_t now)
+			      struct flow *f, struct hashes *h, uint64_t now)
 {
 	struct nat64_session ss;
 	struct nat64_bib b;
 	bool have = nat64_session_find6_key(s, &f->k, &h->tab, &ss) == 0;
+
+	if (!have)
+		nat64_key6_bib(n->tab, &f->k, &h->tab);
 	bool bib = have || nat64_bib_find6_key(s, &f->k, &h->tab, &b) == 0;
 	struct nat64_tcp_ctx tc = {
 		.bib = bib, .stored = have && (ss.flags & SESS_SYN_HELD),
@@ -296,6 +302,9 @@ static enum xlat_verdict tcp6(struct nat64 *n, struct nat64_shard *s,
  * §3.5 for an IPv6 packet: fills f->k.t4/t_port or says why not.  The
  * tuple is hashed once, before the lock (which also starts fetching the
  * table slots the lookups will read), and the hashes go to every call.
+ * An established flow needs the subscriber and session hashes only; the
+ * BIB hash is added for an ICMP error here and for a session miss in
+ * tcp6() and sess_create6().
  */
 static enum xlat_verdict state6(struct nat64 *n, struct flow *f, uint64_t now)
 {
@@ -305,8 +314,8 @@ static enum xlat_verdict state6(struct nat64 *n, struct flow *f, uint64_t now)
 	struct nat64_bib b;
 
 	nat64_key6(n->tab, &f->k, &h.tab);
-	if (!f->is_err)
-		pool4_hint(n->pool, &f->k.x6, &h.pool);
+	if (f->is_err)
+		nat64_key6_bib(n->tab, &f->k, &h.tab);
 	s = nat64_lock6_key(n->tab, &h.tab);
 	if (f->is_err) {
 		/* §3.5: errors change no state; RFC 5508 REQ-4. */

@@ -25,9 +25,11 @@
  * home slot of an entry comes from the hash it keeps (h6/h4/h).
  *
  * Hashing once.  The caller computes a tuple's hashes once per packet
- * (nat64_key6()), which also prefetches the slots the calls will read, and
- * passes them to the *_key calls; nat64_session_add_key() hashes the IPv4
- * side once and prefetches its two slots before it does anything else.
+ * (nat64_key6(): subscriber and session, all an established flow needs;
+ * nat64_key6_bib(): the BIB hash, only for a session miss), which also
+ * prefetches the slots the calls will read, and passes them to the *_key
+ * calls; nat64_session_add_key() hashes the IPv4 side once and prefetches
+ * its two slots before it does anything else.
  *
  * Lock order: a shard lock, then index locks in ascending order.  Index
  * locks are never held while taking a shard lock.
@@ -104,15 +106,13 @@ struct nat64_shard {
 
 struct nat64_table {
 	struct nat64_table_config c;
-	uint64_t pmask[2];           /* client_len as a mask */
 	uint32_t bib_cap, sess_cap;  /* per shard */
 	struct nat64_shard *shards;
 	/* The IPv4 index: global BIB ids, probed without wrapping, so a
 	 * probe only ever moves to higher slots and takes the lock stripes it
-	 * crosses in ascending order.  v4size leaves room behind the last
-	 * home for every entry there can be, so a probe never runs off. */
+	 * crosses in ascending order (its room behind the last home: see
+	 * layout()). */
 	struct otab v4;
-	uint32_t v4size;
 	pthread_mutex_t *v4lock;
 	uint32_t v4nlock, v4shift;   /* stripe of slot p: p >> v4shift */
 	void *mem;                   /* one mapping for all the arrays */
@@ -195,17 +195,6 @@ static void o_del(struct otab *o, uint32_t h, uint32_t i, const uint32_t *hs,
 
 /* ---- hashing ------------------------------------------------------- */
 
-static void client_prefix(const struct nat64_table *t,
-			  const struct in6_addr *x6, struct in6_addr *pfx)
-{
-	uint64_t a[2];
-
-	memcpy(a, x6, 16);
-	a[0] &= t->pmask[0];
-	a[1] &= t->pmask[1];
-	memcpy(pfx, a, 16);
-}
-
 /* The first byte of every hashed buffer says what is hashed, so equal
  * bytes under different roles land in unrelated buckets.  The subscriber
  * hash serves twice: its high half picks the shard, its low half the
@@ -216,7 +205,7 @@ static uint64_t hash_client(const struct nat64_table *t,
 	uint8_t b[17] = { 'c' };
 	struct in6_addr pfx;
 
-	client_prefix(t, x6, &pfx);
+	addr6_prefix(x6, t->c.client_len, &pfx);
 	memcpy(b + 1, &pfx, 16);
 	return siphash13(t->c.key, b, sizeof(b));
 }
@@ -275,19 +264,49 @@ static struct nat64_shard *shard_for(struct nat64_table *t,
 	return &t->shards[shard_of(t, h->client)];
 }
 
+static uint32_t hash_bib6(const struct nat64_table *t,
+			  const struct nat64_tuple *k)
+{
+	return hash6(t, k->proto, &k->x6, k->x_port, NULL, 0);
+}
+
+static uint32_t hash_sess6(const struct nat64_table *t,
+			   const struct nat64_tuple *k)
+{
+	return hash6(t, k->proto, &k->x6, k->x_port, &k->y6, k->y_port);
+}
+
+/* An established flow's packet needs the shard and the session lookup
+ * only: the BIB hash waits for nat64_key6_bib(). */
 void nat64_key6(struct nat64_table *t, const struct nat64_tuple *k,
 		struct nat64_key6 *h)
 {
 	h->client = hash_client(t, &k->x6);
-	h->bib = hash6(t, k->proto, &k->x6, k->x_port, NULL, 0);
-	h->sess = hash6(t, k->proto, &k->x6, k->x_port, &k->y6, k->y_port);
-	/* The three slots a new session reads, fetched at once so that
-	 * their misses overlap: the session lookup, then the BIB and the
-	 * subscriber lookups of a first packet. */
+	h->sess = hash_sess6(t, k);
+	h->bib = 0;
+	h->has_bib = false;
+	o_prefetch(&shard_for(t, h)->s6, h->sess);
+}
+
+/* The two slots a new session reads next, fetched at once so that their
+ * misses overlap: the BIB and the subscriber lookups of a first packet. */
+void nat64_key6_bib(struct nat64_table *t, const struct nat64_tuple *k,
+		    struct nat64_key6 *h)
+{
+	if (h->has_bib)
+		return;
+	h->bib = hash_bib6(t, k);
+	h->has_bib = true;
 	const struct nat64_shard *s = shard_for(t, h);
-	o_prefetch(&s->s6, h->sess);
 	o_prefetch(&s->b6, h->bib);
 	o_prefetch(&s->c6, (uint32_t)h->client);
+}
+
+/* h's BIB hash, computed here when the caller did not. */
+static uint32_t key_bib(const struct nat64_table *t,
+			const struct nat64_tuple *k, const struct nat64_key6 *h)
+{
+	return h->has_bib ? h->bib : hash_bib6(t, k);
 }
 
 /* ---- creation ------------------------------------------------------ */
@@ -382,12 +401,13 @@ static void layout(struct nat64_table *t, struct carve *c)
 {
 	uint32_t total = t->bib_cap * t->c.nshards;
 	uint32_t nb = index_slots(total);
+	/* Room behind the last home for every entry there can be, so a
+	 * probe, which never wraps, never runs off the end. */
+	size_t v4size = (size_t)nb + total;
 
 	for (uint32_t i = 0; i < t->c.nshards; i++)
 		shard_carve(t, &t->shards[i], c);
-	t->v4size = nb + total;
-	otab_init(&t->v4, carve(c, (size_t)t->v4size * sizeof(uint32_t)), nb,
-		  total);
+	otab_init(&t->v4, carve(c, v4size * sizeof(uint32_t)), nb, total);
 }
 
 static int arena_new(struct nat64_table *t)
@@ -472,7 +492,6 @@ int nat64_table_new(struct nat64_table **out,
 	if (!t)
 		return -ENOMEM;
 	t->c = *c;
-	addr6_mask(t->c.client_len, t->pmask);
 	t->bib_cap = shard_cap(c->max_bib, c->nshards);
 	t->sess_cap = shard_cap(c->max_sessions, c->nshards);
 	t->shards = aligned_alloc(64, c->nshards * sizeof(*t->shards));
@@ -729,7 +748,7 @@ static uint32_t client_find(const struct nat64_shard *s,
 	const struct otab *o = &s->c6;
 	struct in6_addr pfx;
 
-	client_prefix(s->t, x6, &pfx);
+	addr6_prefix(x6, s->t->c.client_len, &pfx);
 	for (uint32_t p = hc & o->mask;; p = (p + 1) & o->mask) {
 		uint32_t v = o->slot[p];
 		if (v == 0)
@@ -752,7 +771,7 @@ static uint32_t client_get(struct nat64_shard *s, const struct in6_addr *x6,
 	i = s->cl_free;
 	s->cl_free = s->cl[i].h;
 	memset(&s->cl[i], 0, sizeof(s->cl[i]));
-	client_prefix(s->t, x6, &s->cl[i].pfx);
+	addr6_prefix(x6, s->t->c.client_len, &s->cl[i].pfx);
 	s->cl[i].h = hc;
 	o_put(&s->c6, hc, i);
 	return i;
@@ -811,7 +830,7 @@ int nat64_bib_find6_key(struct nat64_shard *s, const struct nat64_tuple *k,
 {
 	uint32_t i = k->proto < NAT64_NPROTO ?
 			     bib_search6(s, k->proto, &k->x6, k->x_port,
-					 h->bib) :
+					 key_bib(s->t, k, h)) :
 			     NIL;
 
 	if (i == NIL)
@@ -824,16 +843,11 @@ int nat64_bib_find6(struct nat64_shard *s, uint8_t proto,
 		    const struct in6_addr *x6, uint16_t x_port,
 		    struct nat64_bib *out)
 {
-	uint32_t i = proto < NAT64_NPROTO ?
-			     bib_search6(s, proto, x6, x_port,
-					 hash6(s->t, proto, x6, x_port, NULL,
-					       0)) :
-			     NIL;
+	struct nat64_tuple k = { .proto = proto, .x6 = *x6,
+				 .x_port = x_port };
+	struct nat64_key6 h = { .bib = hash_bib6(s->t, &k), .has_bib = true };
 
-	if (i == NIL)
-		return -ENOENT;
-	bib_view(s, i, out);
-	return 0;
+	return nat64_bib_find6_key(s, &k, &h, out);
 }
 
 int nat64_bib_find4(struct nat64_shard *s, uint8_t proto, uint32_t t4,
@@ -1025,14 +1039,9 @@ int nat64_session_find6_key(struct nat64_shard *s,
 int nat64_session_find6(struct nat64_shard *s, const struct nat64_tuple *k,
 			struct nat64_session *out)
 {
-	uint32_t h = hash6(s->t, k->proto, &k->x6, k->x_port, &k->y6,
-			   k->y_port);
-	uint32_t i = sess_search6(s, k, h);
+	struct nat64_key6 h = { .sess = hash_sess6(s->t, k) };
 
-	if (i == NIL)
-		return -ENOENT;
-	sess_view(s, i, out);
-	return 0;
+	return nat64_session_find6_key(s, k, &h, out);
 }
 
 int nat64_session_find4(struct nat64_shard *s, const struct nat64_tuple *k,
@@ -1224,14 +1233,15 @@ static int client_check(const struct nat64_shard *s,
 }
 
 /* Find k's BIB entry and check it agrees with k: its index, NIL when none,
- * or a negative errno cast by the caller.  hs4: k's IPv4-side hash. */
+ * or a negative errno cast by the caller.  hb: k's BIB hash, hs4: its
+ * IPv4-side hash. */
 static int session_bib(const struct nat64_shard *s,
 		       const struct nat64_tuple *k, const struct nat64_key6 *h,
-		       uint32_t hs4, uint32_t *bi)
+		       uint32_t hb, uint32_t hs4, uint32_t *bi)
 {
 	if (k->proto >= NAT64_NPROTO || shard_of(s->t, h->client) != s->idx)
 		return -EINVAL;
-	*bi = bib_search6(s, k->proto, &k->x6, k->x_port, h->bib);
+	*bi = bib_search6(s, k->proto, &k->x6, k->x_port, hb);
 	if (*bi == NIL)
 		return 0;
 	if (s->bib[*bi].t4 != k->t4 || s->bib[*bi].t_port != k->t_port)
@@ -1282,7 +1292,8 @@ int nat64_session_add_key(struct nat64_shard *s, const struct nat64_tuple *k,
 {
 	/* The IPv4 side is hashed here, once, and both of its slots are
 	 * fetched before the checks so that the two misses overlap. */
-	struct bib_hashes bh = { .h6 = h->bib, .hc = (uint32_t)h->client,
+	struct bib_hashes bh = { .h6 = key_bib(s->t, k, h),
+				 .hc = (uint32_t)h->client,
 				 .h4 = hash_v4(s->t, k->proto, k->t4,
 					       k->t_port) };
 	uint32_t hs4 = hash_s4(s->t, k), bi, id;
@@ -1290,7 +1301,7 @@ int nat64_session_add_key(struct nat64_shard *s, const struct nat64_tuple *k,
 
 	__builtin_prefetch(&s->t->v4.slot[bh.h4 & s->t->v4.mask]);
 	o_prefetch(&s->s4, hs4);
-	rc = session_bib(s, k, h, hs4, &bi);
+	rc = session_bib(s, k, h, bh.h6, hs4, &bi);
 	if (rc == 0 && cls >= NAT64_NCLASSES)
 		rc = -EINVAL;
 	if (rc == 0)
@@ -1323,6 +1334,7 @@ int nat64_session_add(struct nat64_shard *s, const struct nat64_tuple *k,
 	struct nat64_key6 h;
 
 	nat64_key6(s->t, k, &h);
+	nat64_key6_bib(s->t, k, &h);
 	return nat64_session_add_key(s, k, &h, state, cls, expires, out);
 }
 

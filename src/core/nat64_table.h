@@ -112,20 +112,27 @@ struct nat64_shard *nat64_lock6(struct nat64_table *t,
 
 /*
  * The keyed hashes of a tuple's IPv6 side, for a packet path that hashes
- * once: nat64_key6() computes them from k's proto, X', x, Y', y (no lock
- * needed) and prefetches the index slots a lookup and a first insertion
- * will read; the *_key calls below take them instead of hashing again and
- * otherwise behave as the calls without _key.  h must be nat64_key6() of
- * the same k, on the same table.
+ * once.  nat64_key6() computes from k's proto, X', x, Y', y (no lock
+ * needed) what every packet needs, the subscriber and the session hash,
+ * and prefetches the session index slot; nat64_key6_bib() adds the BIB
+ * hash that only a session miss, an ICMP error or a new session needs, and
+ * prefetches the BIB and subscriber slots a first insertion reads (a
+ * second call does nothing).  The *_key calls below take these hashes
+ * instead of hashing again and otherwise behave as the calls without
+ * _key; one that needs the BIB hash computes it when nat64_key6_bib() has
+ * not.  h must be nat64_key6() of the same k, on the same table.
  */
 struct nat64_key6 {
 	uint64_t client;  /* subscriber prefix: shard and subscriber slot */
-	uint32_t bib;     /* (proto, X', x) */
 	uint32_t sess;    /* (proto, X', x, Y', y) */
+	uint32_t bib;     /* (proto, X', x), once has_bib */
+	bool has_bib;
 };
 
 void nat64_key6(struct nat64_table *t, const struct nat64_tuple *k,
 		struct nat64_key6 *h);
+void nat64_key6_bib(struct nat64_table *t, const struct nat64_tuple *k,
+		    struct nat64_key6 *h);
 struct nat64_shard *nat64_lock6_key(struct nat64_table *t,
 				    const struct nat64_key6 *h);
 /* Lock the shard holding the BIB entry (T,t) of proto and copy it to *b.

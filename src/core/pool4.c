@@ -55,7 +55,6 @@ struct pool4 {
 	struct sub *subs;
 	uint32_t sub_mask, nsubs;
 	struct pool4_config cfg;
-	uint64_t pmask[2];   /* subscriber_len as a mask */
 };
 
 void pool4_config_default(struct pool4_config *c)
@@ -213,7 +212,6 @@ int pool4_new(struct pool4 **out, const struct pool4_range *r, size_t n,
 	if (!p)
 		return -ENOMEM;
 	p->cfg = *c;
-	addr6_mask(p->cfg.subscriber_len, p->pmask);
 	rc = collect_addrs(p, r, n);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = add_range(p, &r[i]);
@@ -241,19 +239,6 @@ void pool4_free(struct pool4 *p)
 }
 
 /* Subscribers */
-
-static struct in6_addr sub_prefix(const struct pool4 *p,
-				  const struct in6_addr *src)
-{
-	struct in6_addr a;
-	uint64_t w[2];
-
-	memcpy(w, src, 16);
-	w[0] &= p->pmask[0];
-	w[1] &= p->pmask[1];
-	memcpy(&a, w, 16);
-	return a;
-}
 
 /* The keyed hash of a prefix: its low half is the home slot, its high
  * half picks the first address tried for a new subscriber. */
@@ -411,7 +396,7 @@ void pool4_hint(const struct pool4 *p, const struct in6_addr *src,
 {
 	const struct sub *s;
 
-	h->pfx = sub_prefix(p, src);
+	addr6_prefix(src, p->cfg.subscriber_len, &h->pfx);
 	h->sub = sub_hash(p, &h->pfx);
 	/* A record may straddle two lines. */
 	s = &p->subs[(uint32_t)h->sub & p->sub_mask];
@@ -490,7 +475,7 @@ int pool4_release(struct pool4 *p, enum pool4_proto proto,
 	s = &p->addrs[ai].s[proto];
 	if (!s->conf || !bit_get(s->used, t->port))
 		return -ENOENT;
-	pfx = sub_prefix(p, src);
+	addr6_prefix(src, p->cfg.subscriber_len, &pfx);
 	sub = sub_find(p, &pfx);
 	if (!sub || !sub->used[proto])
 		return -ENOENT;
@@ -572,8 +557,11 @@ bool pool4_in_use(const struct pool4 *p, enum pool4_proto proto,
 uint32_t pool4_subscriber_ports(const struct pool4 *p, enum pool4_proto proto,
 				const struct in6_addr *src)
 {
-	struct in6_addr pfx = sub_prefix(p, src);
-	const struct sub *sub = sub_find(p, &pfx);
+	struct in6_addr pfx;
+	const struct sub *sub;
+
+	addr6_prefix(src, p->cfg.subscriber_len, &pfx);
+	sub = sub_find(p, &pfx);
 
 	return sub && (unsigned)proto < POOL4_NPROTO ? sub->used[proto] : 0;
 }

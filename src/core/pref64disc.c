@@ -37,20 +37,6 @@ int pref64disc_len_to_plc(unsigned len)
 	return -EINVAL;
 }
 
-/* Zero the bits of a past len: RFC 8781 §4 says the receiver ignores them
- * (and RFC 7050 prefixes are cut from whole addresses). */
-static void zero_past(struct in6_addr *a, unsigned len)
-{
-	unsigned byte = len / 8;
-
-	if (len % 8) {
-		a->s6_addr[byte] &= (uint8_t)(0xff << (8 - len % 8));
-		byte++;
-	}
-	if (byte < 16)
-		memset(a->s6_addr + byte, 0, 16 - byte);
-}
-
 int pref64disc_opt_decode(const uint8_t opt[PREF64DISC_OPT_LEN],
 			  struct pref64disc_opt *o)
 {
@@ -68,7 +54,8 @@ int pref64disc_opt_decode(const uint8_t opt[PREF64DISC_OPT_LEN],
 	memset(o, 0, sizeof(*o));
 	memcpy(o->p.prefix.s6_addr, bits, 12);
 	o->p.len = (uint8_t)plen;
-	zero_past(&o->p.prefix, o->p.len);
+	/* RFC 8781 §4: the receiver ignores the bits past the length. */
+	addr6_prefix(&o->p.prefix, o->p.len, &o->p.prefix);
 	o->lifetime = (uint32_t)(sl_plc >> 3) * 8;
 	return 0;
 }
@@ -157,7 +144,7 @@ int pref64disc_opt_encode(const struct pref64 *p, uint32_t lifetime,
 
 	if (plc < 0)
 		return -EINVAL;
-	zero_past(&a, p->len);
+	addr6_prefix(&a, p->len, &a);
 	out[0] = PREF64DISC_OPT_PREF64;
 	out[1] = 2; /* RFC 8781 §4: the sender MUST set 2 */
 	put16(out + 2, (uint16_t)(pref64disc_scaled_lifetime(lifetime) << 3 |
@@ -235,7 +222,7 @@ int pref64disc_wka_find(const struct in6_addr *a, struct pref64 *p)
 	memset(p, 0, sizeof(*p));
 	p->prefix = *a;
 	p->len = (uint8_t)best;
-	zero_past(&p->prefix, best);
+	addr6_prefix(&p->prefix, best, &p->prefix);
 	return 0;
 }
 

@@ -139,7 +139,6 @@ static void test_parse4(void **state)
 	assert_int_not_equal(addr_parse4_prefix("/24", &a, &len), 0);
 }
 
-/* Round trip of random addresses through every length. */
 /* The subscriber-prefix masks of pool4 and the NAT64 tables (RFC 6888
  * REQ-5 groups a client by its prefix). */
 static void test_addr6_mask(void **state)
@@ -167,6 +166,7 @@ static void test_addr6_mask(void **state)
 	}
 }
 
+/* Round trip of random addresses through every length. */
 static void test_rfc6052_2_2_roundtrip_random(void **state)
 {
 	static const char *pl[] = { "2001:db8::/32", "2001:db8:100::/40",

@@ -553,7 +553,9 @@ static void *worker_main(void *arg)
  * by deletions that shift later slots back.  After every round every live
  * session must be found from both sides and every removed one from
  * neither.  Half of the insertions go through the hashed-once calls
- * (nat64_key6, nat64_session_add_key), which must agree with the others.
+ * (nat64_key6, nat64_session_add_key), and the hashed-once lookups
+ * (nat64_session_find6_key, nat64_bib_find6_key) must agree with the
+ * others.
  */
 #define CHURN_N 600
 
@@ -579,6 +581,36 @@ static int churn_add(struct nat64_table *t, unsigned i)
 	return rc;
 }
 
+/* The hashed-once lookups answer as the others do, with the BIB hash
+ * from nat64_key6_bib() and without it (computed by the call). */
+static void churn_check_key(struct nat64_table *t,
+			    const struct nat64_tuple *k, int want)
+{
+	struct nat64_session g, gk;
+	struct nat64_bib b, bk;
+	struct nat64_key6 h;
+	struct nat64_shard *s;
+
+	nat64_key6(t, k, &h);
+	s = nat64_lock6_key(t, &h);
+	assert_int_equal(nat64_session_find6(s, k, &g), want);
+	assert_int_equal(nat64_session_find6_key(s, k, &h, &gk), want);
+	assert_int_equal(nat64_bib_find6(s, k->proto, &k->x6, k->x_port, &b),
+			 want);
+	assert_int_equal(nat64_bib_find6_key(s, k, &h, &bk), want);
+	if (want == 0) {
+		assert_int_equal(gk.id, g.id);
+		assert_int_equal(gk.bib_id, g.bib_id);
+		assert_int_equal(bk.id, b.id);
+		assert_int_equal(bk.id, g.bib_id);
+	}
+	nat64_key6_bib(t, k, &h);
+	assert_int_equal(nat64_bib_find6_key(s, k, &h, &bk), want);
+	if (want == 0)
+		assert_int_equal(bk.id, b.id);
+	nat64_unlock(s);
+}
+
 static void churn_check(struct nat64_table *t, const bool *live)
 {
 	for (unsigned i = 0; i < CHURN_N; i++) {
@@ -586,6 +618,7 @@ static void churn_check(struct nat64_table *t, const bool *live)
 		int want = live[i] ? 0 : -ENOENT;
 		assert_int_equal(find6(t, &k), want);
 		assert_int_equal(find4(t, &k), want);
+		churn_check_key(t, &k, want);
 	}
 }
 
