@@ -300,8 +300,11 @@ static void daemon_role_up(struct daemon *d, enum daemon_role_id r,
 
 /* Keys that only take effect at start: keep the running values so that
  * daemon_conf() shows what is in force. */
+/* What a reload cannot change: kept as it is, with a warning.  steered:
+ * pool4 ports of a host address go into the [nat64] TUN (steer.h), whose
+ * nftables table, rule and device settings name that TUN. */
 static void daemon_keep_fixed(const struct sixgate_conf *old,
-			      struct sixgate_conf *nc)
+			      struct sixgate_conf *nc, bool steered)
 {
 	if (nc->workers != old->workers)
 		log_warn("reload: workers changes at the next start");
@@ -323,6 +326,13 @@ static void daemon_keep_fixed(const struct sixgate_conf *old,
 		log_warn("reload: [nat64] pool4, limits, timeouts and "
 			 "policies change at the next start; static bib lines "
 			 "apply now");
+	if (steered && nc->nat64.enabled &&
+	    strcmp(nc->nat64.tun, old->nat64.tun) != 0) {
+		log_warn("reload: [nat64] tun changes at the next start while "
+			 "pool4 is on a host address (its ports are steered "
+			 "into %s)", old->nat64.tun);
+		memcpy(nc->nat64.tun, old->nat64.tun, sizeof(nc->nat64.tun));
+	}
 	dns64d_keep_fixed(old, nc);
 	nc->workers = old->workers;
 	memcpy(nc->user, old->user, sizeof(nc->user));
@@ -429,7 +439,7 @@ int daemon_reload(struct daemon *d, char *err, size_t errlen)
 		return rc;
 	}
 	pthread_mutex_lock(&d->lock);
-	daemon_keep_fixed(daemon_conf(d), &nc);
+	daemon_keep_fixed(daemon_conf(d), &nc, d->steer.up);
 	rc = daemon_open_new(d, &nc, opened, err, errlen);
 	if (rc == 0) {
 		rc = daemon_close_old(d, &nc, opened);

@@ -164,6 +164,30 @@ def test_rfc6146_3_5_unsolicited_to_host_pool4_port_dropped(hp):
     assert after >= before + 5, hp.d.ctl("stats").stdout
 
 
+def test_reload_keeps_the_steered_tun(hp):
+    """The nftables table, the rule's route and the TUN's accept_local and
+    rp_filter name the [nat64] TUN: a reload that renames it keeps the old
+    one until the next start, says so, and the host's address still
+    carries traffic."""
+    with open(hp.d.conf) as f:
+        text = f.read()
+    other = hp.tun[:-1] + ("x" if hp.tun[-1] != "x" else "y")
+    try:
+        with open(hp.d.conf, "w") as f:
+            f.write(text.replace("tun = " + hp.tun, "tun = " + other))
+        r = hp.d.ctl("reload", check=False)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert ("reload: [nat64] tun changes at the next start while pool4 "
+                "is on a host address") in hp.d.log(), hp.d.log()
+        links = hp.ex("xl", ["ip", "-o", "link", "show"]).stdout
+        assert hp.tun + ":" in links and other + ":" not in links, links
+        assert curl_sha(hp, "h6", BLOB_S4, hp.tmp) == hp.blob_sha
+    finally:
+        with open(hp.d.conf, "w") as f:
+            f.write(text)
+        hp.d.ctl("reload", check=False)
+
+
 def test_stop_restores_rules_and_removes_table(hp):
     hp.d.stop()
     assert _rules(hp) == hp.rules_before
